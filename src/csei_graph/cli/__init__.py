@@ -1,0 +1,56 @@
+"""The `csei` command line: each command parses its options, calls one API function, prints.
+
+The commands live in one module per capability; importing them registers them on `main`.
+"""
+
+import importlib
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from csei_graph.settings import Settings
+from csei_graph.sources import SourceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def user_errors(command: F) -> F:
+    """Turn a user's mistake into a clear message and exit 2, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SourceError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+        except ValueError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="csei-graph")
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Use the data files of this folder instead of the built-in data.",
+)
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """csei-graph: the knowledge graph of Clusters of Social and Ecological Innovation."""
+    ctx.obj = Settings.from_env().with_values(data_dir=data_dir)
+
+
+# Registration by import: each module adds its commands to `main`.
+COMMAND_MODULES = ("graph",)
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"csei_graph.cli.{_module}")

@@ -1,0 +1,212 @@
+"""Finds and strictly parses the graph's sources; every error names the file, line and column."""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from csei_graph.namespaces import BASE, ONTOLOGY_IRI
+from csei_graph.settings import Settings
+
+FORMATS_BY_NAME: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+RESOURCE_FOLDERS = ("ontology", "shapes", "data", "queries")
+
+
+class SourceError(Exception):
+    """A source that cannot be read: what is wrong, where, and how to fix it."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+    @property
+    def location(self) -> str:
+        """`file:line:column`, as far as it is known."""
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of RDF, its syntax, and the named graph its triples go into."""
+
+    path: Path
+    format: ox.RdfFormat
+    graph: ox.NamedNode
+
+
+def resource_dir(name: str) -> Path:
+    """Folder of a built-in resource: inside the installed package, else at the repository's top."""
+    if name not in RESOURCE_FOLDERS:
+        raise ValueError(f"unknown resource folder {name!r}")
+    packaged = Path(str(resources.files("csei_graph"))) / "resources" / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name
+
+
+def graph_for(path: Path) -> ox.NamedNode:
+    """The named graph a triple file goes into; quad files name their own graphs."""
+    if path.parent.name == "ontology" and path.stem == "csei":
+        return ox.NamedNode(ONTOLOGY_IRI)
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "unnamed"
+    return ox.NamedNode(f"{BASE}graph/{slug}")
+
+
+def format_for(path: Path, input_format: str | None = None) -> ox.RdfFormat:
+    """The syntax of a file: the one asked for, else the one its extension says."""
+    if input_format:
+        try:
+            return FORMATS_BY_NAME[input_format]
+        except KeyError:
+            names = ", ".join(FORMATS_BY_NAME)
+            raise SourceError(
+                path, f"unknown input format {input_format!r}", hint=f"use one of {names}"
+            ) from None
+    fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        known = " ".join(sorted(FORMATS_BY_SUFFIX))
+        raise SourceError(
+            path,
+            f"cannot tell the RDF syntax of a {path.suffix or 'extension-less'} file",
+            hint=f"name it with one of {known}, or pass --input-format",
+        )
+    return fmt
+
+
+def discover(paths: Iterable[Path], input_format: str | None = None) -> list[Source]:
+    """Sources for files and folders (searched recursively for RDF files), in a stable order."""
+    found: list[Source] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS_BY_SUFFIX)
+            found.extend(Source(p, format_for(p), graph_for(p)) for p in files if p.is_file())
+        elif path.is_file():
+            found.append(Source(path, format_for(path, input_format), graph_for(path)))
+        else:
+            raise SourceError(path, "no such file or folder", hint="check the path")
+    return found
+
+
+def builtin_sources(settings: Settings | None = None) -> list[Source]:
+    """The ontology and the data files that make up the built-in graph."""
+    settings = settings or Settings()
+    data_dir = settings.data_dir or resource_dir("data")
+    return discover([resource_dir("ontology"), data_dir])
+
+
+def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:
+    """Parse one source strictly, within the size limits; raise SourceError on any fault."""
+    settings = settings or Settings()
+    _check_size(source.path, settings.max_file_bytes)
+    quads = list(_read(source))
+    _check_literals(source.path, quads, settings.max_literal_chars)
+    return quads
+
+
+def _read(source: Source) -> Iterator[ox.Quad]:
+    in_named_graph = not source.format.supports_datasets
+    try:
+        # No base IRI: a relative IRI in a source is an error, not a path on someone's disk.
+        # Blank nodes are renamed so that two files using the same label never share a node.
+        for parsed in ox.parse(path=str(source.path), format=source.format, rename_blank_nodes=True):
+            if in_named_graph:
+                yield ox.Quad(parsed.subject, parsed.predicate, parsed.object, source.graph)
+            else:
+                yield parsed
+    except SyntaxError as error:
+        raise _syntax_error(source.path, error) from None
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            source.path,
+            f"not UTF-8 text (byte {error.start})",
+            hint="save the file as UTF-8",
+        ) from None
+    except OSError as error:
+        raise SourceError(source.path, error.strerror or str(error)) from None
+
+
+_POSITION = re.compile(r"line (\d+)(?: between columns (\d+)| column (\d+))?")
+
+
+def _syntax_error(path: Path, error: SyntaxError) -> SourceError:
+    message = str(error.msg if error.msg else error)
+    line, column = error.lineno, error.offset
+    if line is None:
+        match = _POSITION.search(message)
+        if match:
+            line = int(match.group(1))
+            column = int(match.group(2) or match.group(3) or 0) or None
+    detail = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
+    if "LoadDocumentCallback" in detail:
+        detail = "a remote JSON-LD @context cannot be loaded: nothing is fetched from the web"
+        hint = "inline the context in the document"
+    else:
+        hint = "fix the syntax at that place; the whole file was rejected and nothing was loaded"
+    return SourceError(path, f"syntax error: {detail}", line=line, column=column, hint=hint)
+
+
+def _check_size(path: Path, limit: int) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+    if size > limit:
+        raise SourceError(
+            path,
+            f"file is {size:,} bytes, over the limit of {limit:,}",
+            hint="split it, or raise CSEI_MAX_FILE_BYTES",
+        )
+
+
+def _check_literals(path: Path, quads: list[ox.Quad], limit: int) -> None:
+    for quad in quads:
+        term = quad.object
+        if isinstance(term, ox.Literal) and len(term.value) > limit:
+            raise SourceError(
+                path,
+                f"a literal of {len(term.value):,} characters on <{quad.subject}> "
+                f"exceeds the limit of {limit:,}",
+                hint="shorten it, or raise CSEI_MAX_LITERAL_CHARS",
+            )

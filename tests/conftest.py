@@ -1,0 +1,49 @@
+"""Fixtures shared by the whole suite: the built-in graph, loaded once through the loading module."""
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from csei_graph.api import open_graph
+from csei_graph.sources import resource_dir
+from csei_graph.store import GraphStore
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def store() -> GraphStore:
+    """The built-in graph in the embedded store."""
+    return open_graph()
+
+
+@pytest.fixture(scope="session")
+def dataset(store: GraphStore) -> Dataset:
+    """The built-in graph as an rdflib Dataset, one named graph per source."""
+    return store.dataset()
+
+
+@pytest.fixture(scope="session")
+def union_graph(store: GraphStore) -> Graph:
+    """Every triple of the built-in graph in one rdflib Graph."""
+    return store.union_graph()
+
+
+@pytest.fixture(scope="session")
+def ontology_graph() -> Graph:
+    """The ontology files (the CSEI ontology and the declarations of reused terms)."""
+    graph = Graph()
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The source documents the graph was made from (outside the repository)."""
+    path = Path(os.environ.get("CSEI_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))
+    if not path.is_dir():
+        pytest.skip(f"source documents not found at {path}; set CSEI_SEEDS_DIR")
+    return path
