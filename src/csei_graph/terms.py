@@ -6,6 +6,7 @@ from rdflib.term import Node
 
 RdflibTerm = URIRef | BNode | Literal
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_rdflib(term: OxTerm) -> RdflibTerm:
@@ -16,6 +17,9 @@ def to_rdflib(term: OxTerm) -> RdflibTerm:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        # RDF 1.1 makes a plain literal an xsd:string; rdflib keeps them apart, so use its plain form.
+        return Literal(term.value)
     # normalize=False keeps the lexical form: a diff of two releases must show what the data says.
     return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
