@@ -44,3 +44,12 @@ PREFIXES: dict[str, str] = {
 
 # Terms of these namespaces need no declaration: they are the languages the graph is written in.
 BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+
+
+def compact(iri: str) -> str:
+    """`prefix:local` for an IRI in one of the project's namespaces, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri

@@ -9,6 +9,7 @@ import click
 
 from csei_graph import api
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
+from csei_graph.namespaces import compact
 from csei_graph.settings import Settings
 
 
@@ -23,14 +24,13 @@ def info(settings: Settings, sources: tuple[Path, ...], output: str) -> None:
     if output == "json":
         click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
         return
-    click.echo(f"triples: {result.triples}")
-    click.echo(f"named graphs: {result.graphs}")
+    click.echo(f"triples: {result.triples} (in {result.graphs} named graphs)")
     click.echo("clusters per country:")
     for country, count in result.clusters_per_country.items():
         click.echo(f"  {count:>5}  {country}")
     click.echo("instances per class:")
     for class_iri, count in result.classes.items():
-        click.echo(f"  {count:>5}  {class_iri}")
+        click.echo(f"  {count:>5}  {compact(class_iri)}")
 
 
 @main.command()
