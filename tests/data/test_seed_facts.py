@@ -203,9 +203,9 @@ SCHEMES = [
     ("industrial-ecosystem", 14, "notes-industrial-ecosystems"),
     ("role", 18, "project-vocabularies"),
     ("activity-status", 3, "project-vocabularies"),
-    ("data-gap", 2, "project-vocabularies"),
+    ("data-gap", 3, "project-vocabularies"),
     ("unit", 9, "project-vocabularies"),
-    ("provenance-kind", 3, "project-vocabularies"),
+    ("provenance-kind", 4, "project-vocabularies"),
     ("defined-term", 14, "project-vocabularies"),
 ]
 

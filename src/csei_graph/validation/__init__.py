@@ -1,0 +1,38 @@
+"""Validation against the project's SHACL shapes: the graph, contributions, CSV files and catalogues."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from csei_graph.settings import Settings
+from csei_graph.validation.contribute import Outcome, check, contribute, read_contribution
+from csei_graph.validation.csvimport import template
+from csei_graph.validation.report import FORMATS, Report, Result, render
+from csei_graph.validation.validate import ENGINES, ShapesError, validate_builtin, validate_catalogue
+
+
+def validate_graph(
+    sources: Sequence[Path] = (),
+    *,
+    settings: Settings | None = None,
+    engine: str | None = None,
+    input_format: str | None = None,
+) -> Report:
+    """Validate the built-in graph, or the given files (RDF or CSV) together with it."""
+    if not sources:
+        return validate_builtin(settings, engine)
+    return check(read_contribution(sources, settings, input_format), settings, engine)
+
+
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "Outcome",
+    "Report",
+    "Result",
+    "ShapesError",
+    "contribute",
+    "render",
+    "template",
+    "validate_catalogue",
+    "validate_graph",
+]

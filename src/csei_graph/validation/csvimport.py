@@ -1,0 +1,288 @@
+"""The CSV template for a cluster and its members, and its conversion to RDF for non-RDF writers."""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from csei_graph.namespaces import CSEI, CSEID, PREFIXES, SCHEMA
+from csei_graph.settings import Settings
+from csei_graph.sources import SourceError
+from csei_graph.validation.report import Location
+
+# Each column and what it holds; docs/cli.md documents the same (a test keeps them in step).
+COLUMNS: dict[str, str] = {
+    "record": "cluster (the first row, exactly one) or member (one row per member organisation)",
+    "name": "the name as the organisation writes it",
+    "language": "language of the name, such as en or fr (default en)",
+    "kind": "cluster: CSEI, PTCE, SocialCluster, MetaCluster or Cluster (default CSEI); member: its "
+    "actor kind, social-economy-entity, mainstream-enterprise, civil-society-organisation, "
+    "public-authority or education-research-institution",
+    "country": "three-letter ISO 3166 code of the country, such as FRA",
+    "place": "city or region, as written",
+    "nuts_region": "cluster: code of its NUTS region, such as FRK21",
+    "website": "web address, starting with https:// or http://",
+    "founded": "cluster: year (2007) or day (2007-03-15) it was founded",
+    "role": "member: its role in the cluster, such as member, founder or coordinator (default member)",
+    "member_since": "member: year or day it joined",
+    "member_until": "member: year or day it left, if it has",
+    "description": "a sentence on what it is, in the language of the name",
+}
+TEMPLATE_ROWS = (
+    {
+        "record": "cluster",
+        "name": "Green Valley Cooperation Cluster",
+        "kind": "CSEI",
+        "country": "FRA",
+        "place": "Dijon",
+        "nuts_region": "FRC11",
+        "website": "https://green-valley.example.org/",
+        "founded": "2015",
+        "description": "Replace these example rows with your cluster and its members.",
+    },
+    {
+        "record": "member",
+        "name": "Valley Food Cooperative",
+        "kind": "social-economy-entity",
+        "country": "FRA",
+        "place": "Dijon",
+        "role": "founder",
+        "member_since": "2015",
+    },
+    {
+        "record": "member",
+        "name": "City of Dijon",
+        "kind": "public-authority",
+        "country": "FRA",
+        "place": "Dijon",
+        "role": "member",
+        "member_since": "2016-01-01",
+    },
+)
+CLUSTER_KINDS = {
+    "CSEI": ("CSEI",),
+    "PTCE": ("CSEI", "PTCE"),
+    "SocialCluster": ("SocialCluster",),
+    "MetaCluster": ("MetaCluster",),
+    "Cluster": ("Cluster",),
+}
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_XSD = PREFIXES["xsd"]
+_DATE_FORMS = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"))
+
+
+def template() -> str:
+    """The CSV template: the header and example rows for a cluster and two members."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(TEMPLATE_ROWS)
+    return out.getvalue()
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII words joined by `-`, accents dropped, as the IRI policy asks."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+@dataclass
+class Converted:
+    """The triples a CSV file gives, and the row each resource comes from."""
+
+    triples: list[ox.Triple] = field(default_factory=list)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+
+def read_csv(path: Path, settings: Settings | None = None) -> Converted:
+    """Convert a filled-in template to RDF; a malformed file raises SourceError with its line."""
+    settings = settings or Settings()
+    text = _text(path, settings)
+    rows = list(_rows(path, text))
+    clusters = [(line, row) for line, row in rows if row["record"] == "cluster"]
+    if len(clusters) != 1:
+        where = clusters[1][0] if clusters else None
+        raise SourceError(
+            path,
+            f"the file has {len(clusters)} cluster rows; it describes exactly one cluster",
+            line=where,
+            hint="put the cluster on one row with record=cluster, and its members on record=member rows",
+        )
+    converted = Converted()
+    cluster_line, cluster_row = clusters[0]
+    cluster = _cluster(path, cluster_line, cluster_row, converted)
+    for line, row in rows:
+        if row["record"] == "member":
+            _member(path, line, row, cluster=cluster, cluster_name=cluster_row["name"], out=converted)
+    return converted
+
+
+def _text(path: Path, settings: Settings) -> str:
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise SourceError(
+                path,
+                f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+                hint="split it, or raise CSEI_MAX_FILE_BYTES",
+            )
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            path, f"not UTF-8 text (byte {error.start})", hint="save the file as UTF-8"
+        ) from None
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+
+
+def _rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    header = reader.fieldnames or []
+    missing = [c for c in ("record", "name") if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        problem = (
+            f"missing column(s) {', '.join(missing)}"
+            if missing
+            else f"unknown column(s) {', '.join(unknown)}"
+        )
+        raise SourceError(path, f"{problem} in the header", line=1, hint="start from `csei template`")
+    while True:
+        line = reader.line_num + 1  # where the next row starts; a quoted cell may span lines
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise SourceError(path, f"not valid CSV: {error}", line=line, hint="check the quotes") from None
+        if None in row:
+            raise SourceError(path, "more cells than columns", line=line, hint="quote cells that hold commas")
+        values = {column: (row.get(column) or "").strip() for column in COLUMNS}
+        if any(values.values()):
+            _check_row(path, line, values)
+            yield line, values
+
+
+def _check_row(path: Path, line: int, values: dict[str, str]) -> None:
+    if values["record"] not in ("cluster", "member"):
+        raise SourceError(
+            path,
+            f"record is {values['record']!r}; it must be cluster or member",
+            line=line,
+            hint="the first column says what the row describes",
+        )
+    if not slugify(values["name"]):
+        raise SourceError(
+            path, "the row has no name (in Latin letters)", line=line, hint="fill in the name column"
+        )
+
+
+def _cluster(path: Path, line: int, row: dict[str, str], out: Converted) -> ox.NamedNode:
+    node = ox.NamedNode(f"{CSEID}cluster/{slugify(row['name'])}")
+    kinds = CLUSTER_KINDS.get(row["kind"] or "CSEI", (row["kind"],))
+    for kind in kinds:
+        _add(out, node, _RDF_TYPE, ox.NamedNode(f"{CSEI}{_iri_part(kind)}"))
+    _describe(node, row, out)
+    _add_optional(out, node, f"{CSEI}nutsRegion", row["nuts_region"], _nuts)
+    _add_optional(out, node, f"{SCHEMA}foundingDate", row["founded"], _date)
+    out.locations[node.value] = Location(str(path), line, 1)
+    return node
+
+
+def _member(
+    path: Path, line: int, row: dict[str, str], *, cluster: ox.NamedNode, cluster_name: str, out: Converted
+) -> None:
+    organisation = ox.NamedNode(f"{CSEID}organisation/{slugify(row['name'])}")
+    _add(out, organisation, _RDF_TYPE, ox.NamedNode(f"{PREFIXES['org']}Organization"))
+    _describe(organisation, row, out)
+    _add_optional(out, organisation, f"{CSEI}actorKind", row["kind"], _concept("actor-kind"))
+    membership = ox.NamedNode(f"{CSEID}membership/{cluster.value.rsplit('/', 1)[1]}-{slugify(row['name'])}")
+    _add(out, membership, _RDF_TYPE, ox.NamedNode(f"{PREFIXES['org']}Membership"))
+    label = f"{row['name']} in {cluster_name}"
+    _add(
+        out,
+        membership,
+        ox.NamedNode(f"{PREFIXES['skos']}prefLabel"),
+        _text_in(label, row["language"] or "en"),
+    )
+    _add(out, membership, ox.NamedNode(f"{PREFIXES['org']}organization"), cluster)
+    _add(out, membership, ox.NamedNode(f"{PREFIXES['org']}member"), organisation)
+    _add(out, membership, ox.NamedNode(f"{PREFIXES['org']}role"), _concept("role")(row["role"] or "member"))
+    _add_optional(out, membership, f"{SCHEMA}startDate", row["member_since"], _date)
+    _add_optional(out, membership, f"{SCHEMA}endDate", row["member_until"], _date)
+    for node in (organisation, membership):
+        out.locations.setdefault(node.value, Location(str(path), line, 1))
+
+
+def _describe(node: ox.NamedNode, row: dict[str, str], out: Converted) -> None:
+    language = row["language"] or "en"
+    _add(out, node, ox.NamedNode(f"{PREFIXES['skos']}prefLabel"), _text_in(row["name"], language))
+    _add_optional(out, node, f"{CSEI}country", row["country"], _country)
+    _add_optional(out, node, f"{CSEI}place", row["place"], ox.Literal)
+    _add_optional(out, node, f"{PREFIXES['foaf']}homepage", row["website"], _web_address)
+    if row["description"]:
+        _add(out, node, ox.NamedNode(f"{PREFIXES['dct']}description"), _text_in(row["description"], language))
+
+
+def _add(
+    out: Converted, subject: ox.NamedNode, predicate: ox.NamedNode, value: ox.NamedNode | ox.Literal
+) -> None:
+    out.triples.append(ox.Triple(subject, predicate, value))
+
+
+def _add_optional(out: Converted, subject: ox.NamedNode, predicate: str, cell: str, convert) -> None:  # type: ignore[no-untyped-def]
+    if cell:
+        _add(out, subject, ox.NamedNode(predicate), convert(cell))
+
+
+def _text_in(text: str, language: str) -> ox.Literal:
+    # A malformed language tag is kept as plain text: the name check then reports the row.
+    try:
+        return ox.Literal(text, language=language)
+    except ValueError:
+        return ox.Literal(text)
+
+
+def _iri_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text) or "-"
+
+
+def _country(code: str) -> ox.NamedNode | ox.Literal:
+    # Anything but a three-letter code stays text, which the country check reports with this row.
+    if re.fullmatch(r"[A-Za-z]{3}", code):
+        return ox.NamedNode(f"{PREFIXES['country']}{code.upper()}")
+    return ox.Literal(code)
+
+
+def _nuts(code: str) -> ox.NamedNode | ox.Literal:
+    if re.fullmatch(r"[A-Za-z]{2}[A-Za-z0-9]{0,3}", code):
+        return ox.NamedNode(f"http://data.europa.eu/nuts/code/{code.upper()}")
+    return ox.Literal(code)
+
+
+def _web_address(address: str) -> ox.NamedNode | ox.Literal:
+    if re.fullmatch(r"https?://\S+", address):
+        try:
+            return ox.NamedNode(address)
+        except ValueError:
+            pass
+    return ox.Literal(address)
+
+
+def _date(text: str) -> ox.Literal:
+    for pattern, datatype in _DATE_FORMS:
+        if re.fullmatch(pattern, text):
+            return ox.Literal(text, datatype=ox.NamedNode(f"{_XSD}{datatype}"))
+    return ox.Literal(text)
+
+
+def _concept(scheme: str):  # type: ignore[no-untyped-def]
+    def convert(code: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{CSEID}concept/{scheme}/{slugify(code) or '-'}")
+
+    return convert

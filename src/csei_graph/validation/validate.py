@@ -1,0 +1,410 @@
+"""SHACL validation: shapes read and checked once, the compiled and the reference engine, focused runs."""
+
+import logging
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import shacl
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import ORG, RDF, SH, SKOS, XSD
+
+from csei_graph.namespaces import CSEI
+from csei_graph.settings import Settings
+from csei_graph.sources import builtin_sources, discover, parse, resource_dir
+from csei_graph.store import GraphStore
+from csei_graph.terms import OxTerm, RdflibTerm, to_rdflib, to_store
+from csei_graph.validation.locate import locate
+from csei_graph.validation.report import EngineRun, Location, Report, annotated, read_results
+
+ENGINES = ("shacl", "pyshacl")
+SHACL_TERMS_FILE = "w3c/shacl.ttl"
+SHACL_FOR_SHACL_FILE = "w3c/shacl-shacl.ttl"
+# A node's checks read its own triples and those of the nodes up to two steps away: a cluster's
+# memberships (one step back), their members (two steps) and the members' actor kinds. Backwards,
+# the shapes only follow these predicates: to a cluster's memberships, a scheme's concepts and the
+# other awards of a label's holder. tests/validation/test_focus.py holds the shapes to both.
+FOCUS_DEPTH = 3
+INBOUND_PREDICATES = tuple(
+    ox.NamedNode(iri) for iri in (str(ORG.organization), str(SKOS.inScheme), f"{CSEI}awardedTo")
+)
+# Beyond this many affected nodes a focused run costs more than validating everything.
+FOCUS_LIMIT = 20_000
+
+_CONSTRUCT_ALL = "CONSTRUCT WHERE { ?s ?p ?o }"
+_OUTGOING = "CONSTRUCT { $node ?p ?o } WHERE { $node ?p ?o }"
+_INBOUND_VALUES = " ".join(f"<{p.value}>" for p in INBOUND_PREDICATES)
+_INBOUND = f"CONSTRUCT {{ ?s ?p $node }} WHERE {{ VALUES ?p {{ {_INBOUND_VALUES} }} ?s ?p $node }}"
+_REFERRERS = "SELECT DISTINCT ?s $node WHERE { ?s ?p $node }"
+_LINKED = f"SELECT DISTINCT ?o $node WHERE {{ VALUES ?p {{ {_INBOUND_VALUES} }} $node ?p ?o }}"
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }"
+_LABEL = """
+    SELECT ?label $node WHERE {
+        { $node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+        UNION { $node <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+    } ORDER BY DESC(LANGMATCHES(LANG(?label), "en")) STR(?label) LIMIT 1
+"""
+
+
+class _IllTypedLiteralNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+# An ill-typed literal ("abc"^^xsd:integer) is a datatype violation the report names; rdflib would
+# also print its own complaint, with a traceback, whenever such a literal is made.
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralNoise())
+warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+
+
+def rdflib_triple(triple: ox.Triple | ox.Quad) -> tuple[RdflibTerm, RdflibTerm, RdflibTerm]:
+    """A triple in rdflib terms, literals as written, strings as simple literals."""
+    return (_term(triple.subject), _term(triple.predicate), _term(triple.object))
+
+
+def _term(term: OxTerm) -> RdflibTerm:
+    converted = to_rdflib(term)
+    # RDF 1.1 makes "x" and "x"^^xsd:string one term, rdflib two; pyshacl reads only the first form
+    # in places (sh:prefix), and its own messages are simple literals.
+    if isinstance(converted, Literal) and converted.datatype == XSD.string:
+        return Literal(str(converted))
+    return converted
+
+
+class ShapesError(ValueError):
+    """A shapes graph that cannot be trusted: malformed, or asking for what the engine cannot do."""
+
+
+class Shapes:
+    """A shapes graph, ready for either engine."""
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad], name: str = "shapes") -> None:
+        self.name = name
+        self.triples = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
+        self.graph = Graph()
+        for triple in self.triples:
+            self.graph.add(rdflib_triple(triple))
+        self.ntriples = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+    @cached_property
+    def compiled(self) -> shacl.Shapes:
+        """The shapes compiled by the `shacl` engine, once."""
+        try:
+            compiled = shacl.Shapes.from_text(self.ntriples, format="ntriples")
+        except ValueError as error:
+            raise ShapesError(f"{self.name}: the shapes cannot be compiled: {error}") from None
+        # The engine compiles a graph it finds no shape in without complaint, and then passes anything.
+        if len(compiled) == 0 and self.declares_shapes():
+            raise ShapesError(f"{self.name}: the engine found none of the shapes this graph declares")
+        return compiled
+
+    def declares_shapes(self) -> bool:
+        """Whether any node is a node or property shape, by its type or its targets."""
+        typed = any(True for _ in self.graph.subjects(RDF.type, SH.NodeShape)) or any(
+            True for _ in self.graph.subjects(RDF.type, SH.PropertyShape)
+        )
+        targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        return typed or any(True for p in targets for _ in self.graph.subject_objects(p))
+
+
+class DataGraph:
+    """The triples to validate, as N-Triples (what the compiled engine reads) or an rdflib Graph."""
+
+    def __init__(self, ntriples: bytes) -> None:
+        self.ntriples = ntriples
+
+    @classmethod
+    def from_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> "DataGraph":
+        """The data graph of these triples (the graph part of quads is dropped: SHACL sees one graph)."""
+        plain = (ox.Triple(t.subject, t.predicate, t.object) for t in triples)
+        return cls(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES))
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> "DataGraph":
+        """Every triple of every graph of the store, each once."""
+        return cls(_serialize(store.query(_CONSTRUCT_ALL)))
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples in an rdflib Graph, literals as they are written (the reference engine's input)."""
+        graph = Graph()
+        for triple in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES):
+            graph.add(rdflib_triple(triple))
+        return graph
+
+
+def read_shapes(
+    paths: Sequence[Path], name: str | None = None, tolerated: frozenset[str] = frozenset()
+) -> Shapes:
+    """Read shapes files strictly and refuse a shapes graph that is malformed."""
+    triples = [quad for source in discover(paths) for quad in parse(source)]
+    return checked_shapes(triples, name or ", ".join(str(p) for p in paths), tolerated)
+
+
+def checked_shapes(
+    triples: Iterable[ox.Triple | ox.Quad], name: str, tolerated: frozenset[str] = frozenset()
+) -> Shapes:
+    """The shapes of these triples, refused when malformed (but for the `tolerated` unknown terms)."""
+    shapes = Shapes(triples, name)
+    problems = shape_problems(shapes, tolerated)
+    if problems:
+        raise ShapesError(f"{name}: malformed shapes:\n  " + "\n  ".join(problems))
+    return shapes
+
+
+DCAT_AP_FILES = (
+    "dcat-ap/3.0.1/shapes.ttl",
+    "dcat-ap/3.0.1/range.ttl",
+    "dcat-ap/3.0.1/shapes_recommended.ttl",
+)
+# The official DCAT-AP 3.0.1 shapes write sh:shape, which is no SHACL term, where sh:node is meant
+# (the date checks of dct:issued and dct:modified): no engine applies those checks. The files are
+# read as published, with that one unknown term let through.
+DCAT_AP_DEFECTS = frozenset({f"{SH}shape"})
+
+
+@cache
+def dcat_ap_shapes() -> Shapes:
+    """The official DCAT-AP 3.0.1 shapes: mandatory and range checks, and the recommended ones as warnings."""
+    folder = resource_dir("shapes")
+    return read_shapes([folder / name for name in DCAT_AP_FILES], "DCAT-AP 3.0.1", DCAT_AP_DEFECTS)
+
+
+def validate_catalogue(catalogue: Graph, engine: str = "shacl") -> Report:
+    """Check a catalogue's metadata (an rdflib Graph) against the DCAT-AP 3.0.1 shapes."""
+    shapes = dcat_ap_shapes()
+    data = DataGraph.from_triples(ox.Triple(*(to_store(t) for t in triple)) for triple in catalogue)
+    return read_results(run_engine(engine, shapes, data), shapes.graph, engine)
+
+
+@cache
+def project_shapes() -> Shapes:
+    """The project's shapes: every `shapes/*.ttl` file, read once per process."""
+    folder = resource_dir("shapes")
+    return read_shapes(sorted(folder.glob("*.ttl")), name=f"{folder}/*.ttl")
+
+
+def shape_problems(shapes: Shapes, tolerated: frozenset[str] = frozenset()) -> list[str]:
+    """What makes a shapes graph untrustworthy: unknown SHACL terms and breaches of SHACL-for-SHACL.
+
+    The compiled engine silently ignores some malformed shapes (a property shape without a path,
+    a typo such as sh:minCont), so every shapes graph is checked before use.
+    """
+    known = _shacl_terms() | tolerated
+    problems = []
+    for triple in shapes.triples:
+        for term in (triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(str(SH)) and term.value not in known:
+                problems.append(
+                    f"<{triple.subject.value}>: sh:{term.value[len(str(SH)) :]} is not a SHACL term"
+                )
+    report = _shacl_for_shacl().compiled.validate_text(shapes.ntriples, format="ntriples")
+    for result in report.results:
+        path = f" {result.path}" if result.path else ""
+        problems.append(f"{result.focus_node}{path}: breaks SHACL's syntax rules ({result.component})")
+    return sorted(set(problems))
+
+
+@cache
+def _shacl_terms() -> frozenset[str]:
+    path = resource_dir("shapes") / SHACL_TERMS_FILE
+    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return frozenset(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode))
+
+
+@cache
+def _shacl_for_shacl() -> Shapes:
+    path = resource_dir("shapes") / SHACL_FOR_SHACL_FILE
+    return Shapes(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), name=str(path))
+
+
+def run_engine(engine: str, shapes: Shapes, data: DataGraph) -> EngineRun:
+    """Validate with one engine; the SHACL validation report as an rdflib Graph."""
+    if engine == "shacl":
+        run = _run_compiled(shapes, data)
+    elif engine == "pyshacl":
+        run = EngineRun(_run_reference(shapes, data), {})
+    else:
+        raise ValueError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
+    _set_conforms(run.graph)
+    return run
+
+
+def _run_compiled(shapes: Shapes, data: DataGraph) -> EngineRun:
+    try:
+        report = shapes.compiled.validate_text(data.ntriples.decode(), format="ntriples")
+    except ValueError as error:
+        raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {error}") from None
+    graph = Graph()
+    for triple in ox.parse(report.serialize("ntriples").encode(), format=ox.RdfFormat.N_TRIPLES):
+        graph.add(rdflib_triple(triple))
+    # The engine names the shapes graph's blank nodes its own way, but says which named shape holds each.
+    roots = {
+        _term(ox.BlankNode(r.source_shape[2:])): _term(ox.NamedNode(r.root_shape[1:-1]))
+        for r in report.results
+        if r.source_shape
+        and r.source_shape.startswith("_:")
+        and r.root_shape
+        and r.root_shape.startswith("<")
+    }
+    return EngineRun(graph, roots)
+
+
+def _run_reference(shapes: Shapes, data: DataGraph) -> Graph:
+    try:
+        _, report, text = pyshacl.validate(
+            data.graph,
+            shacl_graph=shapes.graph,
+            inference="none",
+            abort_on_first=False,
+            meta_shacl=False,
+            advanced=True,
+            do_owl_imports=False,
+        )
+    except Exception as error:  # pyshacl raises its own error types and NotImplementedError
+        raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {error}") from None
+    # pyshacl reports some failures by returning the exception in place of the report.
+    if isinstance(report, BaseException):
+        raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {text}")
+    return report
+
+
+def _set_conforms(report: Graph) -> None:
+    # SHACL: a graph conforms when there is no result at all. The compiled engine says it conforms
+    # when every result has a severity of its own (neither Violation, Warning nor Info).
+    for node in list(report.subjects(RDF.type, SH.ValidationReport)):
+        has_results = any(True for _ in report.objects(node, SH.result))
+        report.set((node, SH.conforms, Literal(not has_results)))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run validates and whose results it keeps: all of them, or those on the focus nodes."""
+
+    data: DataGraph
+    focus: frozenset[RdflibTerm] | None = None
+
+    def keeps(self, node: RdflibTerm) -> bool:
+        """Whether a result on this focus node belongs to the run.
+
+        The compiled engine renames blank nodes in its report, so a result on a blank node cannot be
+        traced to its node: such results are all kept (the built-in graph has none to add).
+        """
+        return self.focus is None or node in self.focus or isinstance(node, BNode)
+
+
+def whole_graph(store: GraphStore) -> Scope:
+    """Validate every triple of the store and keep every result."""
+    return Scope(DataGraph.from_store(store))
+
+
+def around_changes(store: GraphStore, changes: Sequence[ox.Quad]) -> Scope:
+    """Validate only what the changes (already in the store) can affect.
+
+    The affected nodes are those whose checks read a changed triple; the data validated is what
+    their checks read, and the ontology (class hierarchy, defined terms). The results equal a run
+    over the whole store, restricted to the affected nodes; tests/validation/test_focus.py
+    compares the two.
+    """
+    seeds = {q.subject for q in changes} | {
+        q.object
+        for q in changes
+        if q.predicate in INBOUND_PREDICATES and isinstance(q.object, ox.NamedNode | ox.BlankNode)
+    }
+    affected = _readers(store, seeds)
+    if affected is None:
+        return whole_graph(store)
+    triples = _read_by(store, affected)
+    for graph in _ontology_graphs():
+        triples.extend(store.query(_GRAPH, {"graph": graph}))  # type: ignore[arg-type]
+    return Scope(DataGraph.from_triples(triples), frozenset(_term(node) for node in affected))
+
+
+@cache
+def _ontology_graphs() -> tuple[ox.NamedNode, ...]:
+    return tuple(source.graph for source in discover([resource_dir("ontology")]))
+
+
+def _readers(store: GraphStore, seeds: set[OxTerm]) -> set[OxTerm] | None:
+    """Nodes whose checks read a triple of the seeds: None when there are too many to focus."""
+    affected, frontier = set(seeds), set(seeds)
+    for _ in range(FOCUS_DEPTH - 1):
+        reached: set[OxTerm] = set()
+        for node in frontier:
+            reached.update(row["s"] for row in store.query(_REFERRERS, {"node": node}))  # type: ignore[union-attr,index]
+            reached.update(
+                row["o"]  # type: ignore[index]
+                for row in store.query(_LINKED, {"node": node})  # type: ignore[union-attr]
+                if isinstance(row["o"], ox.NamedNode | ox.BlankNode)  # type: ignore[index]
+            )
+        frontier = reached - affected
+        affected |= frontier
+        if len(affected) > FOCUS_LIMIT:
+            return None
+    return affected
+
+
+def _read_by(store: GraphStore, nodes: set[OxTerm]) -> list[ox.Triple]:
+    """The triples the checks of these nodes read: around each, up to FOCUS_DEPTH - 1 steps away."""
+    triples: list[ox.Triple] = []
+    visited, frontier = set(nodes), set(nodes)
+    for depth in range(FOCUS_DEPTH):
+        reached: set[OxTerm] = set()
+        for node in frontier:
+            outgoing = list(store.query(_OUTGOING, {"node": node}))  # type: ignore[arg-type]
+            inbound = list(store.query(_INBOUND, {"node": node}))  # type: ignore[arg-type]
+            triples += outgoing + inbound
+            if depth < FOCUS_DEPTH - 1:
+                reached.update(
+                    t.object for t in outgoing if isinstance(t.object, ox.NamedNode | ox.BlankNode)
+                )
+                reached.update(t.subject for t in inbound)
+        frontier = reached - visited
+        visited |= frontier
+    return triples
+
+
+def _serialize(triples: ox.QueryTriples | ox.QuerySolutions | ox.QueryBoolean) -> bytes:
+    if not isinstance(triples, ox.QueryTriples):
+        raise TypeError("a CONSTRUCT query was expected")
+    return triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def validate_store(
+    store: GraphStore,
+    scope: Scope,
+    engine: str,
+    files: Sequence[Path] = (),
+    known_locations: dict[str, Location] | None = None,
+) -> Report:
+    """Validate a scope of the store with the project's shapes; each result names and places its resource."""
+    shapes = project_shapes()
+    report = read_results(run_engine(engine, shapes, scope.data), shapes.graph, engine, keep=scope.keeps)
+    known = known_locations or {}
+
+    def where(resources: Iterable[str]) -> dict[str, Location]:
+        wanted = set(resources)
+        return {**locate(wanted - known.keys(), files), **{r: known[r] for r in wanted & known.keys()}}
+
+    return annotated(report, labels=lambda focus: label_of(store, focus), locations=where)
+
+
+def label_of(store: GraphStore, node: str) -> str | None:
+    """The name of a resource (English first), if it has one."""
+    term = ox.BlankNode(node[2:]) if node.startswith("_:") else ox.NamedNode(node)
+    for row in store.query(_LABEL, {"node": term}):  # type: ignore[union-attr]
+        return str(row["label"].value)  # type: ignore[index,union-attr]
+    return None
+
+
+def validate_builtin(settings: Settings | None = None, engine: str | None = None) -> Report:
+    """Validate the whole built-in graph (the ontology and the data files)."""
+    settings = settings or Settings()
+    sources = builtin_sources(settings)
+    store = GraphStore.from_sources(sources, settings)
+    chosen = engine or settings.validation_engine
+    return validate_store(store, whole_graph(store), chosen, files=[s.path for s in sources])
