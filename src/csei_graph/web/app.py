@@ -1,0 +1,54 @@
+"""The routes of `csei serve`: which path is answered by which handler, and what wraps them all."""
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from csei_graph.remote import RemoteError
+from csei_graph.site import paths, views
+from csei_graph.web import pages, sparql, stored
+from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
+from csei_graph.web.service import Service
+
+EDITOR_STATIC_DIR = Path(__file__).resolve().parent / "static"
+EXPOSED_HEADERS = ("ETag", "Link", "Content-Location", "Last-Modified", "Vary", "X-Result-Rows")
+
+
+def create_app(service: Service) -> Starlette:
+    """The ASGI application publishing a service's graph."""
+    routes = [
+        Route("/sparql", sparql.endpoint, methods=["GET", "POST"]),
+        Route("/query-editor", sparql.editor),
+        Route("/queries", stored.catalogue_route),
+        Route("/queries/{name}", stored.stored_query),
+        Route("/openapi.json", stored.openapi),
+        Route("/context.jsonld", pages.context),
+        Route(f"/{views.SEARCH_INDEX}", pages.search_index),
+        Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
+        Mount("/static", StaticFiles(directory=views.STATIC_DIR), name="static"),
+        Mount("/editor", StaticFiles(directory=EDITOR_STATIC_DIR), name="editor"),
+        Route("/id/{rest:path}", pages.resource),
+        Route("/{rest:path}", pages.document),
+    ]
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(SecurityHeaders),
+        Middleware(RequestLimits, max_target_bytes=service.settings.max_request_bytes),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+            expose_headers=list(EXPOSED_HEADERS),
+            max_age=86400,
+        ),
+    ]
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers={RemoteError: pages.remote_failed}
+    )
+    app.state.service = service
+    return app

@@ -1,0 +1,118 @@
+"""What every response of the server gets: one access-log line, and headers that keep pages to themselves."""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+ACCESS_LOGGER = "csei_graph.access"
+# Pages load nothing from other hosts: scripts, styles, images and requests stay on this server.
+SECURITY_HEADERS = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+MAX_HEADER_BYTES = 32 * 1024
+
+
+class RequestLimits:
+    """Refuses a request whose address (414) or headers (431) are larger than the server reads."""
+
+    def __init__(self, app: ASGIApp, max_target_bytes: int, max_header_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_target_bytes = max_target_bytes
+        self.max_header_bytes = max_header_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+            headers = sum(len(name) + len(value) for name, value in scope.get("headers", []))
+            if target > self.max_target_bytes:
+                await _refuse(
+                    send, 414, f"the address is longer than {self.max_target_bytes:,} bytes; POST the query"
+                )
+                return
+            if headers > self.max_header_bytes:
+                await _refuse(send, 431, f"the headers are larger than {self.max_header_bytes:,} bytes")
+                return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = message.encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+class AccessLog:
+    """Logs one line per request: client, request line, status, bytes sent and time taken."""
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
+        self.app = app
+        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        sent = {"status": 500, "bytes": 0}
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                sent["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self.logger.info(_line(scope, sent["status"], sent["bytes"], time.perf_counter() - started))
+
+
+def _line(scope: Scope, status: int, size: int, seconds: float) -> str:
+    client = scope.get("client")
+    address = f"{client[0]}:{client[1]}" if client else "-"
+    target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+    if scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
+    # Printable ASCII only: a request cannot write control characters or fake lines into the log.
+    target = target.encode("ascii", "backslashreplace").decode("ascii")
+    target = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in target)
+    if len(target) > 300:
+        target = target[:300] + "..."
+    request_line = f"{scope['method']} {target} HTTP/{scope.get('http_version', '1.1')}"
+    return f'{address} "{request_line}" {status} {size}B {seconds * 1000:.1f}ms'

@@ -1,0 +1,273 @@
+"""The linked-data side of the server: resource IRIs, their documents and the site's pages.
+
+The IRI policy of docs/model.md, live: a resource IRI (`/id/{kind}/{slug}`) answers `303 See Other`
+to its document in the representation the client asks for (`/doc/{kind}/{slug}.html`, `.ttl`,
+`.jsonld`, `.nt`, `.rdf`); a document path without extension (`/doc/...`, `/graph/...`,
+`/ontology`, `/catalog`, `/void`) negotiates and says where the chosen file is (`Content-Location`).
+Pages are the static site's (`csei_graph.site.views`), so `csei serve` and `csei publish` show the
+same thing. Every answer carries an entity tag and, for the embedded store, the time the sources
+last changed, and a conditional request that still matches gets `304 Not Modified`.
+"""
+
+import json
+import posixpath
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from csei_graph import export
+from csei_graph.namespaces import ONTOLOGY_IRI
+from csei_graph.site import catalogue, paths, views
+from csei_graph.web import conneg
+from csei_graph.web.conneg import Representation
+from csei_graph.web.service import Rendered, Service
+
+CACHE_CONTROL = "public, max-age=300"
+RDF_BY_EXTENSION = {r.extension: r for r in conneg.RDF_REPRESENTATIONS}
+# Description documents that live at the site's root: their IRI, and how their statements are made.
+ROOT_DOCUMENTS: dict[str, Callable[[Service], list[ox.Quad]]] = {
+    "catalog": lambda service: catalogue.to_quads(catalogue.dcat_catalogue(service.store, service.settings)),  # type: ignore[arg-type]
+    "void": lambda service: catalogue.to_quads(catalogue.void_description(service.store, service.settings)),  # type: ignore[arg-type]
+}
+
+
+def service_of(request: Request) -> Service:
+    """The service the app was made for."""
+    service: Service = request.app.state.service
+    return service
+
+
+# ------------------------------------------------------------------------------------- handlers
+
+
+async def resource(request: Request) -> Response:
+    """`/id/...`: 303 to the document about the resource, in the representation asked for."""
+    service = service_of(request)
+    iri = service.settings.base_iri + request.url.path.lstrip("/")
+    stem = paths.document_stem(iri, service.settings.base_iri)
+    offered = await run_in_threadpool(_offered, service, stem) if stem else ()
+    if not offered or stem is None:
+        return await not_found(request, f"There is no resource <{iri}> in the graph.")
+    chosen = _negotiate(request, offered, stem)
+    if isinstance(chosen, Response):
+        return chosen
+    location = f"/{stem}.{chosen.extension}"
+    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+
+
+async def document(request: Request) -> Response:
+    """A page or document of the site: by its file name, or negotiated when it has no extension."""
+    service = service_of(request)
+    path = request.url.path.lstrip("/") or views.HOME_PAGE
+    split = paths.split_document_path(path)
+    if split is not None and split[1] in ("html", *RDF_BY_EXTENSION):
+        stem, extension = split
+        representation = conneg.HTML if extension == "html" else RDF_BY_EXTENSION[extension]
+        rendered = await _rendered(service, path, stem, representation)
+        if rendered is None:
+            return await not_found(request, f"There is no page at /{path}.")
+        return _send(request, service, rendered)
+    has_extension = "." in posixpath.basename(path)
+    offered = () if has_extension else await run_in_threadpool(_offered, service, path)
+    if not offered:
+        return await not_found(request, f"There is no page at /{path}.")
+    chosen = _negotiate(request, offered, path)
+    if isinstance(chosen, Response):
+        return chosen
+    file_name = f"{path}.{chosen.extension}"
+    rendered = await _rendered(service, file_name, path, chosen)
+    if rendered is None:
+        return await not_found(request, f"There is no page at /{path}.")
+    return _send(request, service, rendered, location=f"/{file_name}")
+
+
+def _negotiate(request: Request, offered: Sequence[Representation], stem: str) -> Representation | Response:
+    """The representation `?format=` or the Accept header picks, or the response that says there is none."""
+    try:
+        return conneg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+    except conneg.UnknownFormat as error:
+        return PlainTextResponse(str(error), status_code=400)
+    except conneg.NotAcceptable as error:
+        return not_acceptable(error, stem)
+
+
+async def not_found(request: Request, message: str) -> Response:
+    """404 with a page that helps: where to look instead (HTML), or the message alone."""
+    try:
+        wants_html = conneg.negotiate(request.headers.get("accept"), (conneg.HTML, _TEXT)) is conneg.HTML
+    except conneg.NotAcceptable:
+        wants_html = False
+    if not wants_html:
+        return PlainTextResponse(message + " Search the graph at /search.html or query it at /sparql.", 404)
+    path = request.url.path.lstrip("/")
+    page_path = path if paths.is_safe_path(path) else "404.html"
+    view = views.message_view(
+        "Not found",
+        message + " It may have been given another name: search for it, or browse from the home page.",
+        path=page_path,
+    )
+    html = await run_in_threadpool(views.render, view)
+    return Response(html, status_code=404, media_type=conneg.HTML.content_type)
+
+
+async def remote_failed(request: Request, error: Exception) -> Response:
+    """502 when the remote store behind the server fails: its answer, not a fault of this server."""
+    return PlainTextResponse(f"The remote store did not answer as it should: {error}", status_code=502)
+
+
+def not_acceptable(error: conneg.NotAcceptable, stem: str) -> Response:
+    """406 naming each representation there is, with its own URL."""
+    lines = [
+        "406 Not Acceptable: this resource is not available in any media type your Accept header names.",
+        "It is available as:",
+        *(f"  {r.media_type}: /{stem}.{r.extension}  (or ?format={r.name})" for r in error.offered),
+    ]
+    link = conneg.link_header((f"/{stem}.{r.extension}", r) for r in error.offered)
+    return PlainTextResponse(
+        "\n".join(lines) + "\n", status_code=406, headers={"Link": link, "Vary": "Accept"}
+    )
+
+
+_TEXT = Representation("text", "text/plain", "txt")
+
+
+# ------------------------------------------------------------------------------------- rendering
+
+
+def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
+    """The representations of a document stem: a page and RDF for an IRI of the graph, a page alone
+    for the site's other pages (listings, queries...), RDF alone for the catalogue and VoID."""
+    if stem in ROOT_DOCUMENTS:
+        return conneg.RDF_REPRESENTATIONS
+    iri = paths.iri_for_stem(stem, service.settings.base_iri)
+    if iri is None:
+        has_page = views.view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
+        return (conneg.HTML,) if has_page else ()
+    if not views.is_in_graph(service.store, iri):  # type: ignore[arg-type]
+        return ()
+    return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
+
+
+def _statements(service: Service, stem: str, iri: str) -> list[ox.Quad]:
+    """What the RDF documents of a stem hold: a named graph's content, or what is said of and to
+    a resource."""
+    store = service.store
+    if stem == "ontology":
+        return export.graph_content(store, ONTOLOGY_IRI)  # type: ignore[arg-type]
+    if stem.startswith("graph/"):
+        return export.graph_content(store, iri)  # type: ignore[arg-type]
+    return export.describe(store, iri)  # type: ignore[arg-type]
+
+
+async def _rendered(
+    service: Service, path: str, stem: str, representation: Representation
+) -> Rendered | None:
+    def render() -> Rendered | None:
+        if representation is conneg.HTML:
+            return _page(service, path, stem)
+        return _rdf_document(service, stem, representation)
+
+    key = (path, representation.name)
+    return await run_in_threadpool(service.cache.get_or_render, key, render)
+
+
+def _page(service: Service, path: str, stem: str) -> Rendered | None:
+    view = views.view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
+    if view is None:
+        return None
+    body = views.render(view).encode("utf-8")
+    alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
+    has_data = paths.iri_for_stem(stem, service.settings.base_iri) is not None
+    headers = (("Link", conneg.link_header(alternates)),) if has_data else ()
+    return Rendered.of(body, conneg.HTML, headers)
+
+
+def _rdf_document(service: Service, stem: str, representation: Representation) -> Rendered | None:
+    if stem in ROOT_DOCUMENTS:
+        statements = ROOT_DOCUMENTS[stem](service)
+    else:
+        iri = paths.iri_for_stem(stem, service.settings.base_iri)
+        statements = _statements(service, stem, iri) if iri else []
+    if not statements:
+        return None
+    fmt = export.export_format(representation.name)
+    body = export.to_bytes(statements, fmt, service.settings)
+    others: Sequence[Representation] = [r for r in conneg.DOCUMENT_REPRESENTATIONS if r is not representation]
+    alternates = [
+        (f"/{stem}.{r.extension}", r) for r in others if r is not conneg.HTML or stem not in ROOT_DOCUMENTS
+    ]
+    return Rendered.of(body, representation, (("Link", conneg.link_header(alternates)),))
+
+
+def _send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
+    """The representation with its caching headers, or 304 when the client's copy is still good.
+
+    A negotiated answer (one with a Content-Location) varies with the Accept header.
+    """
+    headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL, **dict(rendered.headers)}
+    if service.last_modified is not None:
+        headers["Last-Modified"] = conneg.http_date(service.last_modified)
+    if location:
+        headers["Content-Location"] = location
+        headers["Vary"] = "Accept"
+    if conneg.is_not_modified(request.headers, rendered.etag, service.last_modified):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type=rendered.representation.content_type, headers=headers)
+
+
+# ------------------------------------------------------------------------------------- site files
+
+JSON = Representation("json", "application/json", "json")
+JSONLD_CONTEXT = Representation("jsonld", "application/ld+json", "jsonld")
+GZIP = Representation("gzip", "application/gzip", "gz")
+_DUMP_LOCK = threading.Lock()
+
+
+async def context(request: Request) -> Response:
+    """/context.jsonld: the project's JSON-LD context, which every JSON-LD document carries inline."""
+    service = service_of(request)
+
+    def render() -> Rendered:
+        body = json.dumps(export.jsonld_context(service.settings), indent=2, ensure_ascii=False) + "\n"
+        return Rendered.of(body.encode("utf-8"), JSONLD_CONTEXT)
+
+    rendered = await run_in_threadpool(service.cache.get_or_render, ("context.jsonld", "file"), render)
+    return _send(request, service, rendered)  # type: ignore[arg-type]
+
+
+async def search_index(request: Request) -> Response:
+    """/search-index.json: what the search page searches, the same file as the static site's."""
+    service = service_of(request)
+
+    def render() -> Rendered:
+        entries = views.search_index(service.store, service.settings)  # type: ignore[arg-type]
+        return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
+
+    rendered = await run_in_threadpool(service.cache.get_or_render, (views.SEARCH_INDEX, "file"), render)
+    return _send(request, service, rendered)  # type: ignore[arg-type]
+
+
+async def dump(request: Request) -> Response:
+    """/dumps/csei.{ext}.gz: the whole graph in one syntax, gzipped, made once and kept."""
+    service = service_of(request)
+    path = request.url.path.lstrip("/")
+    fmt = next((f for f in export.DUMP_FORMATS if paths.dump_path(f.extension) == path), None)
+    if fmt is None:
+        names = ", ".join(f"/{paths.dump_path(f.extension)}" for f in export.DUMP_FORMATS)
+        return PlainTextResponse(f"There is no dump at /{path}. Dumps: {names}.", status_code=404)
+
+    def render() -> Rendered:
+        # One dump at a time: each holds the whole graph in memory while it is written.
+        with _DUMP_LOCK, tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
+            with export.gzip_writer(buffer) as zipped:
+                export.export(service.store, fmt.name, zipped, service.settings)  # type: ignore[arg-type]
+            buffer.seek(0)
+            return Rendered.of(buffer.read(), GZIP)
+
+    rendered = await run_in_threadpool(service.cache.get_or_render, (path, "file"), render)
+    return _send(request, service, rendered)  # type: ignore[arg-type]

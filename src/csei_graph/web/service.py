@@ -1,0 +1,75 @@
+"""What the server publishes: the graph, the settings, how queries run, rendered pages kept for reuse."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from csei_graph.queries import Queryable
+from csei_graph.settings import Settings
+from csei_graph.web.conneg import Representation, etag_for
+from csei_graph.web.workers import QueryRunner
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A representation ready to send: its bytes, media type, entity tag and the headers it adds."""
+
+    body: bytes
+    representation: Representation
+    etag: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls, body: bytes, representation: Representation, headers: tuple[tuple[str, str], ...] = ()
+    ) -> "Rendered":
+        """A representation of these bytes, tagged with their hash."""
+        return cls(body, representation, etag_for(body), headers)
+
+
+class PageCache:
+    """The most recently used rendered representations, at most `capacity` of them (0: none)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: tuple[str, str], render: Callable[[], Rendered | None]) -> Rendered | None:
+        """The kept representation for a key, or a new one (kept when there is one to keep)."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        rendered = render()
+        if rendered is not None and self._capacity > 0:
+            with self._lock:
+                self._entries[key] = rendered
+                while len(self._entries) > self._capacity:
+                    self._entries.popitem(last=False)
+        return rendered
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass
+class Service:
+    """Everything a request needs: the graph to read, the settings, and how queries run.
+
+    `last_modified` is when the graph's sources last changed (None when it cannot be known, as for a
+    remote store); `cache` keeps rendered pages, which is right only while the graph cannot change
+    under the server, so it holds nothing for a remote store.
+    """
+
+    store: Queryable
+    settings: Settings
+    runner: QueryRunner
+    last_modified: float | None
+    cache: PageCache = field(default_factory=lambda: PageCache(0))
+    description: str = ""
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        self.runner.close()

@@ -1,0 +1,384 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: read-only, never reaching other hosts, within limits.
+
+- GET `?query=`, POST form (`query=`) or POST `application/sparql-query`; results as SPARQL JSON,
+  XML, CSV or TSV, graphs (CONSTRUCT, DESCRIBE) as Turtle, JSON-LD, N-Triples or RDF/XML, chosen by
+  the Accept header or `?format=`.
+- Updates (and any text holding INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE or ADD) are
+  refused with 403, and so is SERVICE: the engine would follow it to any host. The check is made on
+  the text before anything runs, and errs on the side of refusing (see `check_query`).
+- A query runs within the time limit, the row cap and the memory limit of the settings (workers.py).
+- Without a query: the query editor for a browser, the service description for a program.
+"""
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from csei_graph import export, queries
+from csei_graph.site import paths, views
+from csei_graph.sparql_text import GRAPH_FORMS, query_form
+from csei_graph.web import conneg
+from csei_graph.web.pages import service_of
+from csei_graph.web.service import Service
+from csei_graph.web.workers import Answer, Job
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
+# SERVICE sends the query to another host, and the engine reads it even when glued to what follows.
+GLUED_KEYWORDS = ("SERVICE",)
+# Refused as whole words: updates, and DEFINE, Virtuoso's pragma, which can make it fetch graphs.
+WORD_KEYWORDS = ("DEFINE", *UPDATE_KEYWORDS)
+# The default graph is the union of all graphs, and the engine would not narrow it for FROM.
+FROM_REFUSED = (
+    "FROM and FROM NAMED are not supported: the default graph is the union of every graph; "
+    "read one graph with GRAPH <iri> { ... } instead"
+)
+FORM_CONTENT = "application/x-www-form-urlencoded"
+QUERY_CONTENT = "application/sparql-query"
+UPDATE_CONTENT = "application/sparql-update"
+DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+EXAMPLE_QUERY = """PREFIX csei: <https://w3id.org/csei/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+# Clusters and the country they are in
+SELECT ?cluster ?name ?country WHERE {
+  ?cluster a/rdfs:subClassOf* csei:Cluster ;
+           skos:prefLabel ?name .
+  OPTIONAL { ?cluster csei:country ?country }
+}
+ORDER BY ?name
+LIMIT 100
+"""
+
+# Hidden from the keyword check: what can hold any word without being syntax (strings, comments, IRIs).
+_HIDDEN = re.compile(
+    r"""
+    \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''
+    | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'
+    | (?<!\\)\#[^\n\r]*
+    | <[^<>"{}|^`\\\x00-\x20]*>
+    """,
+    re.VERBOSE,
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Refusal(Exception):
+    """A request the endpoint will not run: the HTTP status and why, in words."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# ------------------------------------------------------------------------------------- policy
+
+
+def check_query(text: str) -> str:
+    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE) of a text the endpoint may run.
+
+    Refusal(403) for an update or a refused keyword, Refusal(400) for text that is no query or that
+    has a dataset clause (FROM: the default graph is the union of all graphs, and stays so). The
+    engine's parser does not need spaces between a keyword and what follows (it reads `SERVICE:x`
+    and even `SERVICEs:x` as SERVICE), so every run of letters that *starts* with a refused keyword
+    counts, except in variables, in the local part of a prefixed name, and inside strings, IRIs and
+    comments. A prefixed name whose prefix starts with "service" is refused too: write the IRI in full.
+    """
+    visible = _HIDDEN.sub(lambda match: " " * len(match.group()), text)
+    for match in _WORD.finditer(visible):
+        before = visible[match.start() - 1] if match.start() else " "
+        if before in "?$:":
+            continue
+        word = match.group().upper()
+        glued = next((keyword for keyword in GLUED_KEYWORDS if word.startswith(keyword)), None)
+        if glued or word in WORD_KEYWORDS:
+            raise Refusal(403, _refusal_reason(glued or word))
+        if word == "FROM":
+            raise Refusal(400, FROM_REFUSED)
+    try:
+        return query_form(text)
+    except ValueError:
+        raise Refusal(
+            400, "not a SPARQL query: it must be a SELECT, CONSTRUCT, ASK or DESCRIBE query"
+        ) from None
+
+
+def _refusal_reason(keyword: str) -> str:
+    if keyword == "SERVICE":
+        return (
+            "SERVICE is refused: this endpoint never sends queries to other hosts. Query each endpoint "
+            "yourself, or load the data you need into a copy of the graph (csei query works on local files)."
+        )
+    if keyword == "DEFINE":
+        return "DEFINE pragmas are refused: they are no SPARQL 1.1 and can make an engine fetch data."
+    return (
+        f"{keyword} is refused: this endpoint is read-only and runs no updates. The graph changes "
+        "through its source files (see csei validate and csei contribute)."
+    )
+
+
+# ------------------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a request to /sparql asks: a query (or none) and the format override."""
+
+    query: str | None
+    format: str | None
+
+
+async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
+    """The query of a GET or POST by the SPARQL 1.1 Protocol; Refusal for anything else."""
+    parameters: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        parameters.setdefault(name, []).append(value)
+    if request.method == "POST":
+        for name, values in (await _post_parameters(request, max_bytes)).items():
+            parameters.setdefault(name, []).extend(values)
+    if "update" in parameters:
+        raise Refusal(403, _refusal_reason("INSERT").replace("INSERT is refused", "Updates are refused"))
+    for name in DATASET_PARAMETERS:
+        if name in parameters:
+            raise Refusal(400, f"{name} is not supported: read one graph with GRAPH <iri> {{ ... }} instead")
+    if len(parameters.get("query", [])) > 1:
+        raise Refusal(400, "give one query: the request has several query parameters")
+    query = parameters.get("query", [None])[0]
+    if query is not None and len(query.encode("utf-8")) > max_bytes:
+        raise Refusal(413, f"the query is longer than {max_bytes:,} bytes, the most this endpoint reads")
+    format_value = parameters.get("format", [None])[0]
+    return ProtocolRequest(query, format_value)
+
+
+async def _post_parameters(request: Request, max_bytes: int) -> dict[str, list[str]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == UPDATE_CONTENT:
+        raise Refusal(403, _refusal_reason("INSERT").replace("INSERT is refused", "Updates are refused"))
+    if content_type not in (FORM_CONTENT, QUERY_CONTENT):
+        raise Refusal(415, f"send the query as {QUERY_CONTENT} or as a form ({FORM_CONTENT})")
+    body = await read_body(request, max_bytes)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(400, "the request body is not UTF-8 text") from None
+    if content_type == QUERY_CONTENT:
+        return {"query": [text]}
+    return urllib.parse.parse_qs(text, keep_blank_values=True)
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refused with 413 as soon as it is longer than max_bytes (never read whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise Refusal(
+            413, f"the request body is larger than {max_bytes:,} bytes, the most this endpoint reads"
+        )
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise Refusal(
+                413, f"the request body is larger than {max_bytes:,} bytes, the most this endpoint reads"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# ------------------------------------------------------------------------------------- handlers
+
+
+async def endpoint(request: Request) -> Response:
+    """/sparql: run a query, or show the editor (browsers) or the service description (programs)."""
+    service = service_of(request)
+    try:
+        asked = await read_request(request, service.settings.max_request_bytes)
+        if asked.query is None:
+            return _without_query(request, service, asked.format)
+        form = check_query(asked.query)
+    except Refusal as refusal:
+        return refusal_response(refusal)
+    offered = conneg.RDF_REPRESENTATIONS if form in GRAPH_FORMS else conneg.SOLUTION_REPRESENTATIONS
+    if asked.format is None and _prefers_html(request, offered):
+        return editor_response(service, "sparql", asked.query, autorun=True)
+    try:
+        chosen = conneg.choose(request.headers.get("accept"), asked.format, offered)
+    except conneg.UnknownFormat as error:
+        return PlainTextResponse(str(error), status_code=400)
+    except conneg.NotAcceptable as error:
+        return PlainTextResponse(str(error), status_code=406)
+    job = Job(chosen.name, service.settings.sparql_max_rows, sparql=asked.query)
+    answered = await service.runner.run(job, service.settings.sparql_timeout)
+    return answer_response(answered, chosen)
+
+
+async def editor(request: Request) -> Response:
+    """/query-editor: the editor, with a query (`?query=`) or a stored query (`?stored=NAME`) loaded."""
+    service = service_of(request)
+    return editor_response(service, "query-editor", request.query_params.get("query"), autorun=False)
+
+
+def answer_response(answered: Answer, representation: conneg.Representation) -> Response:
+    """The results, or the refusal that says which limit stopped the query."""
+    if answered.status != 200:
+        return PlainTextResponse(answered.message, status_code=answered.status, headers=_retry(answered))
+    return Response(
+        answered.body,
+        media_type=representation.content_type,
+        headers={"Vary": "Accept", "Cache-Control": "no-store", "X-Result-Rows": str(answered.rows)},
+    )
+
+
+def refusal_response(refusal: Refusal) -> Response:
+    """A refusal as plain text with its status."""
+    return PlainTextResponse(refusal.message, status_code=refusal.status)
+
+
+def _retry(answered: Answer) -> dict[str, str]:
+    return {"Retry-After": "5"} if answered.status == 503 else {}
+
+
+def _prefers_html(request: Request, offered: tuple[conneg.Representation, ...]) -> bool:
+    """Whether the client is a browser that asked for a page rather than for results."""
+    try:
+        return conneg.negotiate(request.headers.get("accept"), (*offered, conneg.HTML)) is conneg.HTML
+    except conneg.NotAcceptable:
+        return False
+
+
+def _without_query(request: Request, service: Service, format_value: str | None) -> Response:
+    offered = (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
+    try:
+        chosen = conneg.choose(request.headers.get("accept"), format_value, offered)
+    except conneg.UnknownFormat as error:
+        return PlainTextResponse(str(error), status_code=400)
+    except conneg.NotAcceptable as error:
+        return PlainTextResponse(str(error), status_code=406)
+    if chosen is conneg.HTML:
+        return editor_response(service, "sparql", None, autorun=False)
+    endpoint_url = str(request.url.replace(query=""))
+    body = export.to_bytes(
+        service_description(endpoint_url), export.export_format(chosen.name), service.settings
+    )
+    return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
+
+
+def service_description(endpoint_url: str) -> list[ox.Quad]:
+    """The SPARQL 1.1 Service Description of the endpoint: what it runs and answers with."""
+    service = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    statements = [
+        (service, rdf_type, sd("Service")),
+        (service, sd("endpoint"), ox.NamedNode(endpoint_url)),
+        (service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        (service, sd("feature"), sd("UnionDefaultGraph")),
+        (service, sd("defaultDataset"), dataset),
+        (dataset, rdf_type, sd("Dataset")),
+        *((service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)) for name in RESULT_FORMAT_IRIS),
+    ]
+    return [ox.Quad(s, p, o) for s, p, o in statements]
+
+
+# ------------------------------------------------------------------------------------- the editor
+
+
+@dataclass(frozen=True)
+class EditorView:
+    """The query editor page: where it is served, the query it opens with, the stored queries."""
+
+    path: str
+    title: str
+    query: str
+    autorun: bool
+    stored_json: str
+    base_iri: str
+    timeout: int
+    max_rows: int
+
+
+def editor_response(service: Service, path: str, query: str | None, *, autorun: bool) -> Response:
+    """The editor page (HTML), opened with a query or the example."""
+    settings = service.settings
+    view = EditorView(
+        path=path,
+        title="SPARQL query editor",
+        query=query if query is not None else EXAMPLE_QUERY,
+        autorun=autorun and query is not None,
+        stored_json=views.script_json(stored_query_catalogue()),
+        base_iri=settings.base_iri,
+        timeout=settings.sparql_timeout,
+        max_rows=settings.sparql_max_rows,
+    )
+    html = _environment().get_template("editor.html").render(view=view)
+    return Response(html, media_type=conneg.HTML.content_type, headers={"Cache-Control": "no-cache"})
+
+
+@cache
+def stored_query_catalogue() -> list[dict[str, object]]:
+    """The stored queries as the editor and /queries list them: name, title, text, parameters."""
+    return [
+        {
+            "name": stored.name,
+            "title": stored.title or stored.name,
+            "description": stored.description,
+            "form": stored.form,
+            "sparql": stored.text,
+            "parameters": [
+                {
+                    "name": parameter.name,
+                    "type": parameter.type_label,
+                    "default": parameter.default,
+                    "required": parameter.required,
+                    "description": parameter.description,
+                }
+                for parameter in stored.parameters
+            ],
+        }
+        for stored in queries.list_queries()
+    ]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The editor's templates, with the site's (`base.html`) behind them so the page looks the same."""
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(TEMPLATES_DIR), jinja2.FileSystemLoader(views.TEMPLATES_DIR)]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["url"] = _url
+    return environment
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    return paths.relative_url(target, context["view"].path)
