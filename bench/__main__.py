@@ -1,0 +1,202 @@
+"""`python -m bench`: make the synthetic datasets, run every section, write docs/benchmarks.md."""
+
+import argparse
+import importlib
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from bench.common import REPO_ROOT, SIZES, Check, Context, Dataset, Section, Table, count, make_datasets
+from csei_graph.settings import Settings
+
+# The sections, in the order of the report; each is bench/<name>.py (see bench/__init__.py).
+SECTIONS = ("bench_load", "bench_queries", "bench_validation", "bench_publish", "bench_serve")
+PACKAGES = (
+    "csei-graph",
+    "pyoxigraph",
+    "oxigraph",
+    "rdflib",
+    "pyshacl",
+    "shacl",
+    "starlette",
+    "uvicorn",
+    "httpx",
+)
+# The 1M-triple TriG file is larger than the limit on contributed files.
+MAX_FILE_BYTES = 4 * 1024**3
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    arguments = _parser().parse_args(argv)
+    labels = arguments.sizes.split(",")
+    if unknown := [label for label in labels if label not in SIZES]:
+        sys.exit(f"unknown size {', '.join(unknown)}: use {', '.join(SIZES)}")
+    names = arguments.only.split(",") if arguments.only else list(SECTIONS)
+    if unknown := [name for name in names if f"bench_{name}" not in SECTIONS and name not in SECTIONS]:
+        known = ", ".join(s.removeprefix("bench_") for s in SECTIONS)
+        sys.exit(f"unknown section {', '.join(unknown)}: use {known}")
+    os.environ["CSEI_MAX_FILE_BYTES"] = str(MAX_FILE_BYTES)
+    workdir = Path(tempfile.mkdtemp(prefix="csei-bench-", dir=arguments.workdir))
+    started = time.perf_counter()
+    try:
+        _say(f"datasets {', '.join(labels)} in {workdir}")
+        datasets = make_datasets(labels, workdir)
+        context = Context(datasets, workdir, arguments.runs, Settings.from_env())
+        sections = [_run_section(name if name in SECTIONS else f"bench_{name}", context) for name in names]
+    finally:
+        if not arguments.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    report = _report(command.strip(), datasets, sections, time.perf_counter() - started)
+    _write(arguments.out, report)
+    _say(f"wrote {arguments.out} in {time.perf_counter() - started:.0f} s")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="Sizes to measure (default: %(default)s).")
+    parser.add_argument("--runs", type=int, default=3, help="Runs per measurement (default: %(default)s).")
+    parser.add_argument("--only", help="Comma-separated sections to run (load, queries, validation, ...).")
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md", help="Report to write."
+    )
+    parser.add_argument("--workdir", type=Path, help="Folder for the scratch folder (default: the temp dir).")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch folder (datasets, stores).")
+    return parser
+
+
+def _run_section(name: str, context: Context) -> Section:
+    started = time.perf_counter()
+    try:
+        module = importlib.import_module(f"bench.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"bench.{name}":
+            raise
+        return Section(
+            name.removeprefix("bench_").title(), f"Not measured: `bench/{name}.py` does not exist."
+        )
+    _say(f"{name} ...")
+    try:
+        section = module.run(context)
+    except Exception as error:  # a failing section is reported, the others still run
+        traceback.print_exc()
+        return Section(
+            module.TITLE, f"**This section failed in this run:** `{type(error).__name__}: {error}`"
+        )
+    _say(f"{name} done in {time.perf_counter() - started:.0f} s")
+    return section
+
+
+def _report(command: str, datasets: list[Dataset], sections: list[Section], elapsed: float) -> str:
+    checks = [check for section in sections for check in section.checks]
+    parts = [
+        "# Benchmarks",
+        "",
+        "<!-- Written by `python -m bench`: change bench/, then run it again. -->",
+        "",
+        f"Measured on {datetime.now(UTC):%Y-%m-%d} by this command, in {elapsed / 60:.0f} minutes:",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        _machine(),
+        "",
+        "Every figure is the median of its runs (the `runs` column); every ratio compares figures "
+        "measured in this same run. The machine is shared with other work, so figures vary by some "
+        "ten per cent from run to run; ratios vary less.",
+        "",
+        Table("Versions", ["package", "version"], [[p, _version(p)] for p in PACKAGES]).markdown(),
+        "",
+        "## Targets",
+        "",
+        Table(
+            "What the project must show", ["target", "measured", "met"], [_check_row(c) for c in checks]
+        ).markdown()
+        if checks
+        else "No target was measured in this run.",
+        "",
+        "## Datasets",
+        "",
+        _datasets_table(datasets).markdown(),
+    ]
+    for section in sections:
+        parts += ["", f"## {section.title}", ""]
+        if section.intro:
+            parts += [section.intro, ""]
+        for table in section.tables:
+            parts += [table.markdown(), ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _check_row(check: Check) -> list[str]:
+    return [check.target, check.measured, "yes" if check.met else "**no**"]
+
+
+def _datasets_table(datasets: list[Dataset]) -> Table:
+    rows = [
+        [
+            d.label,
+            count(d.clusters),
+            count(d.triples),
+            count(d.organisations),
+            f"{d.shared_organisations / d.organisations:.0%}",
+            count(d.memberships),
+            count(d.defects),
+            f"{d.trig_bytes / 1e6:.1f}",
+        ]
+        for d in datasets
+    ]
+    columns = ["size", "clusters", "triples", "organisations", "in several clusters"]
+    columns += ["memberships", "defects", "TriG MB"]
+    notes = [
+        "Made by `csei synth --clusters N --seed 42 --defects D` (D = 0.6 per cluster), TriG and N-Quads."
+    ]
+    return Table("Synthetic graphs", columns, rows, notes)
+
+
+def _machine() -> str:
+    cpu = "unknown processor"
+    memory = "unknown memory"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+        cpu = next(
+            line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")
+        )
+        meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").split()
+        memory = f"{int(meminfo[meminfo.index('MemTotal:') + 1]) / 1024**2:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (
+        f"Machine: {os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}."
+    )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _write(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(path)
+
+
+def _say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
