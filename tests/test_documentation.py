@@ -35,7 +35,7 @@ def test_command_is_documented(name: str, command: click.Command) -> None:
             assert any(o in section for o in long_names), f"{name}: option {param.opts} undocumented"
 
 
-@pytest.mark.parametrize(("name", "env", "default", "doc"), documented(), ids=lambda v: str(v))
+@pytest.mark.parametrize(("name", "env", "default", "doc"), documented(), ids=str)
 def test_setting_is_documented(name: str, env: str, default: object, doc: str) -> None:
     reference = (DOCS / "settings.md").read_text(encoding="utf-8")
     assert f"`{name}`" in reference
@@ -47,3 +47,14 @@ def test_readme_names_the_two_setup_commands() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert "csei serve" in readme
     assert "pytest" in readme
+
+
+def test_the_python_example_of_the_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert example, "README.md shows no Python example"
+    contribution = DOCS.parent / "tests" / "validation" / "good" / "green-valley.ttl"
+    (tmp_path / "my-cluster.ttl").write_bytes(contribution.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example.group(1), "README.md", "exec"), {})
+    assert (tmp_path / "csei.ttl").read_text(encoding="utf-8").startswith("@prefix")

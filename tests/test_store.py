@@ -49,7 +49,9 @@ def test_bindings_are_terms_not_text(tmp_path: Path) -> None:
 
 
 def test_rdflib_views_keep_graphs_and_literals(tmp_path: Path) -> None:
-    text = f'<{EX}g> {{ <{EX}a> <{EX}p> "2024-06-04"^^<http://www.w3.org/2001/XMLSchema#date>, "Łomża"@pl . }}'
+    text = (
+        f'<{EX}g> {{ <{EX}a> <{EX}p> "2024-06-04"^^<http://www.w3.org/2001/XMLSchema#date>, "Łomża"@pl . }}'
+    )
     store = GraphStore.from_sources(discover(_files(tmp_path, x_trig=text)))
     dataset = store.dataset()
     graph = dataset.graph(URIRef(f"{EX}g"))

@@ -1,16 +1,59 @@
 """csei-graph: knowledge graph and linked-data publisher for Clusters of Social and Ecological Innovation."""
 
+# Before the imports: modules below read it while this package is still being imported.
+__version__ = "0.1.0"
+
 from csei_graph.api import Problem, Summary, check, open_graph, summary
+from csei_graph.export import export_to_file
+from csei_graph.queries import (
+    QueryError,
+    QueryResult,
+    StoredQuery,
+    explain_query,
+    format_result,
+    list_queries,
+    load_query,
+    run_query,
+)
+from csei_graph.rdflib_store import RdflibStore
+from csei_graph.remote import Endpoint, RemoteError
+from csei_graph.remote_store import RemoteStore, pull, push
+from csei_graph.site.build import publish
 from csei_graph.sources import SourceError
 from csei_graph.store import GraphStore
+from csei_graph.synth import SynthResult, write_synthetic
+from csei_graph.validation import Report, contribute, template, validate_graph
+from csei_graph.web.server import serve
 
 __all__ = [
+    "Endpoint",
     "GraphStore",
     "Problem",
+    "QueryError",
+    "QueryResult",
+    "RdflibStore",
+    "RemoteError",
+    "RemoteStore",
+    "Report",
     "SourceError",
+    "StoredQuery",
     "Summary",
+    "SynthResult",
     "check",
+    "contribute",
+    "explain_query",
+    "export_to_file",
+    "format_result",
+    "list_queries",
+    "load_query",
     "open_graph",
+    "publish",
+    "pull",
+    "push",
+    "run_query",
+    "serve",
     "summary",
+    "template",
+    "validate_graph",
+    "write_synthetic",
 ]
-__version__ = "0.1.0"

@@ -30,6 +30,77 @@ class Settings:
         100_000,
         "Longest literal accepted in a contributed or validated file, in characters.",
     )
+    validation_engine: str = _setting(
+        "shacl",
+        "SHACL engine of csei validate and csei contribute: shacl (compiled, fast) or pyshacl (the "
+        "reference implementation, slower).",
+    )
+    store_dir: Path | None = _setting(
+        None,
+        "Folder of the persistent store: the graph is loaded there once and reopened by every command; "
+        "it is rebuilt when any source's content changes. Unset: the graph is loaded in memory.",
+    )
+    endpoint_timeout: int = _setting(
+        30,
+        "Seconds to wait for each answer of a remote SPARQL store (csei query --endpoint, push, pull).",
+    )
+    endpoint_retries: int = _setting(
+        2,
+        "Times a request to a remote store is sent again after a refused connection or a busy answer "
+        "(HTTP 502, 503, 504); only requests that are safe to repeat are.",
+    )
+    endpoint_user: str | None = _setting(
+        None,
+        "User name to log in to a remote SPARQL store with; unset: no login.",
+    )
+    endpoint_password: str | None = _setting(
+        None,
+        "Password of endpoint_user; read from the environment only, never from the command line.",
+    )
+    site_url: str = _setting(
+        "",
+        "Public address of the published site (csei publish); sitemap, catalogue and download links "
+        "use it. Empty: the base IRI, which w3id.org redirects to the site.",
+    )
+    sparql_url: str = _setting(
+        "",
+        "Public address of the SPARQL endpoint announced in the catalogue and VoID description. "
+        "Empty: sparql under the site address (where csei serve answers).",
+    )
+    release_date: str = _setting(
+        "",
+        "Date (YYYY-MM-DD) the catalogue gives as the dataset's issue and modification date. "
+        "Empty: the day csei publish runs.",
+    )
+    sparql_timeout: int = _setting(
+        10,
+        "Seconds a SPARQL query may run on csei serve (/sparql and /queries/...); a query still running "
+        "then is stopped and answered with 422.",
+    )
+    sparql_max_rows: int = _setting(
+        10_000,
+        "Most rows (or triples, for CONSTRUCT and DESCRIBE) a query on csei serve may give; a query "
+        "giving more is stopped and answered with 422.",
+    )
+    sparql_max_memory_mb: int = _setting(
+        1024,
+        "Memory in MiB a SPARQL query on csei serve may use beyond the graph itself; a query needing "
+        "more is stopped and answered with 422.",
+    )
+    sparql_workers: int = _setting(
+        3,
+        "Processes csei serve runs SPARQL queries in; a query over a limit is stopped by ending its "
+        "process, and more queries than workers wait for one.",
+    )
+    max_request_bytes: int = _setting(
+        100_000,
+        "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",
+    )
+    page_cache_entries: int = _setting(
+        2000,
+        "Pages and documents csei serve keeps rendered in memory, least recently used dropped first; "
+        "0 keeps none.",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":

@@ -140,6 +140,8 @@ def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:
     """Parse one source strictly, within the size limits; raise SourceError on any fault."""
     settings = settings or Settings()
     _check_size(source.path, settings.max_file_bytes)
+    if source.format == ox.RdfFormat.RDF_XML:
+        _refuse_xml_declarations(source.path)
     quads = list(_read(source))
     _check_literals(source.path, quads, settings.max_literal_chars)
     return quads
@@ -197,6 +199,30 @@ def _check_size(path: Path, limit: int) -> None:
             path,
             f"file is {size:,} bytes, over the limit of {limit:,}",
             hint="split it, or raise CSEI_MAX_FILE_BYTES",
+        )
+
+
+_XML_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
+
+
+def _refuse_xml_declarations(path: Path) -> None:
+    # Entities are expanded by the parser: nested ones blow up (billion laughs), external ones read
+    # files or URLs. RDF/XML never needs them, so a document declaring any is refused unparsed.
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+    match = _XML_DECLARATION.search(text)
+    if match:
+        line = text.count(b"\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind(b"\n", 0, match.start()) + 1) + 1
+        raise SourceError(
+            path,
+            f"RDF/XML with a <!{match.group(1).decode()}> declaration is refused: "
+            "entities are never expanded or fetched",
+            line=line,
+            column=column,
+            hint="remove the DOCTYPE and write the entities' values out in full",
         )
 
 

@@ -1,15 +1,22 @@
 """The graph store: the embedded Oxigraph store that every command reads the graph from."""
 
+import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
+from csei_graph import diskstore
 from csei_graph.settings import Settings
-from csei_graph.sources import Source, parse
+from csei_graph.sources import Source, SourceError, parse
 from csei_graph.terms import OxTerm, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on size, syntax and
+# literal length; any other syntax (RDF/XML, JSON-LD) is read through `parse` and its extra checks.
+ENGINE_LOADED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+BULK_LOAD_BYTES = 1024 * 1024
 
 
 class GraphStore:
@@ -17,17 +24,63 @@ class GraphStore:
 
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = store if store is not None else ox.Store()
+        self._build: diskstore.OpenBuild | None = None
 
     @classmethod
     def from_sources(cls, sources: Sequence[Source], settings: Settings | None = None) -> "GraphStore":
-        """Parse every source first, so that a fault in any one loads nothing, then load them all."""
-        parsed = [parse(source, settings) for source in sources]
-        graph_store = cls()
-        graph_store.add_all(quad for quads in parsed for quad in quads)
+        """Load every source into a new store, so that a fault in any one loads nothing.
+
+        With the `store_dir` setting, the store is the persistent one of that folder (see `open`).
+        """
+        settings = settings or Settings()
+        if settings.store_dir is not None:
+            return cls.open(settings.store_dir, sources, settings)
+        store = ox.Store()
+        _load(store, sources, settings, bulk=False)
+        return cls(store)
+
+    @classmethod
+    def open(
+        cls, directory: Path, sources: Sequence[Source], settings: Settings | None = None
+    ) -> "GraphStore":
+        """The graph of `sources` from the persistent store in `directory`, read-only.
+
+        The store is reopened as it is when it was built from the same bytes (a content hash of every
+        source); otherwise it is rebuilt, in bulk, into a new folder that replaces the old one only once
+        complete, so it never serves stale data and an interrupted build leaves the previous one usable.
+        """
+        settings = settings or Settings()
+        described = {"sources": [{"path": str(s.path), "graph": s.graph.value} for s in sources]}
+        build = diskstore.open_store(
+            Path(directory),
+            diskstore.fingerprint(sources, settings),
+            lambda store: _load(store, sources, settings, bulk=True),
+            described,
+        )
+        graph_store = cls(build.store)
+        graph_store._build = build
         return graph_store
 
+    @property
+    def location(self) -> Path | None:
+        """The folder of the persistent store's build in use; None for a store in memory."""
+        return self._build.path if self._build else None
+
+    @property
+    def rebuilt(self) -> bool:
+        """Whether opening this persistent store had to build it from the sources."""
+        return bool(self._build and self._build.rebuilt)
+
     def add_all(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction."""
+        """Add quads in one transaction.
+
+        A persistent store is first copied into memory: the build on disk always holds exactly what
+        its sources hold, and other processes reading it never see this change.
+        """
+        if self._build is not None:
+            copy = ox.Store()
+            copy.load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            self._store, self._build = copy, None
         self._store.extend(quads)
 
     def query(self, sparql: str, bindings: Mapping[str, OxTerm] | None = None) -> QueryResult:
@@ -65,3 +118,53 @@ class GraphStore:
         for quad in self.quads():
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
+
+
+def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bulk: bool) -> None:
+    """Load the sources into a new store with the engine's own parser, as strictly as `parse` would.
+
+    On any fault the source is read again through `parse`, which says what is wrong and where; the
+    caller drops the store when this raises, so a fault in any source loads nothing.
+    """
+    for source in sources:
+        if source.format not in ENGINE_LOADED_FORMATS or not _within_size(source, settings):
+            store.extend(parse(source, settings))
+            continue
+        in_graph = None if source.format.supports_datasets else source.graph
+        # A bulk load writes new database files at a fixed cost: worth it for large files only.
+        load = store.bulk_load if bulk and _size(source.path) >= BULK_LOAD_BYTES else store.load
+        try:
+            load(path=str(source.path), format=source.format, to_graph=in_graph)
+        except (SyntaxError, OSError, ValueError) as error:
+            parse(source, settings)  # raises the error with its file, line and column
+            raise SourceError(source.path, str(error)) from None
+        if _may_hold_long_literal(source.path, settings.max_literal_chars):
+            parse(source, settings)  # raises the error if a literal is too long, naming file and line
+
+
+def _within_size(source: Source, settings: Settings) -> bool:
+    return 0 < _size(source.path) <= settings.max_file_bytes
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _may_hold_long_literal(path: Path, limit: int) -> bool:
+    """Whether a Turtle-family file could hold a literal of more than `limit` characters.
+
+    Such a literal takes more than `limit` bytes, on one line unless it is a long (triple-quoted)
+    string; a line that long contains a whole aligned window of `limit / 2` bytes with no line break.
+    A file with no long string and no such window holds none, and is not read a second time.
+    """
+    if _size(path) <= limit:
+        return False
+    window = (limit + 2) // 2
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b'"""') >= 0 or data.find(b"'''") >= 0:
+            return True
+        starts = range(0, len(data) - window + 1, window)
+        return any(data.find(b"\n", start, start + window) < 0 for start in starts)

@@ -44,13 +44,19 @@ def user_errors(command: F) -> F:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Use the data files of this folder instead of the built-in data.",
 )
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the loaded graph in this folder and reopen it; rebuilt when a source changes.",
+)
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, store_dir: Path | None) -> None:
     """csei-graph: the knowledge graph of Clusters of Social and Ecological Innovation."""
-    ctx.obj = Settings.from_env().with_values(data_dir=data_dir)
+    ctx.obj = Settings.from_env().with_values(data_dir=data_dir, store_dir=store_dir)
 
 
 # Registration by import: each module adds its commands to `main`.
-COMMAND_MODULES = ("graph",)
+COMMAND_MODULES = ("graph", "scale", "publishing", "queries", "validation", "serving")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"csei_graph.cli.{_module}")
