@@ -43,7 +43,7 @@ def ontology_graph() -> Graph:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The source documents the graph was made from (outside the repository)."""
-    path = Path(os.environ.get("CSEI_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))
+    path = Path(os.environ.get("CSEI_SEEDS_DIR", REPO_ROOT / "tests" / "data" / "seeds"))
     if not path.is_dir():
-        pytest.skip(f"source documents not found at {path}; set CSEI_SEEDS_DIR")
+        pytest.fail(f"source documents not found at {path}; set CSEI_SEEDS_DIR")
     return path

@@ -1,6 +1,8 @@
 """Finds and strictly parses the graph's sources; every error names the file, line and column."""
 
+import json
 import re
+import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -142,6 +144,9 @@ def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:
     _check_size(source.path, settings.max_file_bytes)
     if source.format == ox.RdfFormat.RDF_XML:
         _refuse_xml_declarations(source.path)
+        _check_well_formed_xml(source.path)
+    if source.format == ox.RdfFormat.JSON_LD:
+        _refuse_deep_json(source.path)
     quads = list(_read(source))
     _check_literals(source.path, quads, settings.max_literal_chars)
     return quads
@@ -226,13 +231,68 @@ def _refuse_xml_declarations(path: Path) -> None:
         )
 
 
+def _check_well_formed_xml(path: Path) -> None:
+    # The RDF/XML parser stops quietly at the end of a truncated document and keeps what it read:
+    # a document cut short must be refused whole. Entities were refused above, so none is expanded.
+    checker = xml.parsers.expat.ParserCreate()
+    try:
+        checker.Parse(path.read_bytes(), True)
+    except xml.parsers.expat.ExpatError as error:
+        raise SourceError(
+            path,
+            f"not well-formed XML: {xml.parsers.expat.ErrorString(error.code)}",
+            line=error.lineno,
+            column=error.offset + 1,
+            hint="fix the XML there: a file cut short lacks its closing tags, and text must be UTF-8",
+        ) from None
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+
+
+# Python's JSON reader refuses about as deep a document (its recursion limit), so both agree.
+MAX_JSON_DEPTH = 1000
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _refuse_deep_json(path: Path) -> None:
+    # The JSON-LD parser recurses once per level of nesting: a few thousand levels overflow the
+    # native stack and end the whole process, so deep documents are refused before it sees them.
+    # A document Python's own JSON reader takes is shallow enough (and that reader is fast); only the
+    # others are scanned.
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+    try:
+        json.loads(text)
+        return
+    except (RecursionError, ValueError):
+        pass
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = text.count(b"\n", 0, token.start()) + 1
+                raise SourceError(
+                    path,
+                    f"JSON nested more than {MAX_JSON_DEPTH} levels deep",
+                    line=line,
+                    column=token.start() - (text.rfind(b"\n", 0, token.start()) + 1) + 1,
+                    hint="flatten the document: give nested nodes an @id and describe them at the top level",
+                )
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+
+
 def _check_literals(path: Path, quads: list[ox.Quad], limit: int) -> None:
     for quad in quads:
         term = quad.object
         if isinstance(term, ox.Literal) and len(term.value) > limit:
             raise SourceError(
                 path,
-                f"a literal of {len(term.value):,} characters on <{quad.subject}> "
+                f"a literal of {len(term.value):,} characters on {quad.subject} "
                 f"exceeds the limit of {limit:,}",
                 hint="shorten it, or raise CSEI_MAX_LITERAL_CHARS",
             )

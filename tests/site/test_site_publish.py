@@ -22,7 +22,7 @@ from csei_graph.validation.validate import validate_catalogue
 
 from .conftest import FIXTURE, MARKUP_CLUSTER, SITE_URL
 
-DCAT_AP = Path(__file__).resolve().parents[3] / "shared" / "vocab" / "dcat-ap" / "3.0.1"
+DCAT_AP = Path(__file__).resolve().parents[2] / "shapes" / "dcat-ap" / "3.0.1"
 OXIGRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
@@ -113,7 +113,7 @@ def test_the_catalogue_conforms_to_dcat_ap(published: PublishReport) -> None:
 
 def test_the_catalogue_uses_the_eu_controlled_vocabularies(published: PublishReport) -> None:
     if not DCAT_AP.is_dir():
-        pytest.skip(f"DCAT-AP shapes not found at {DCAT_AP}")
+        pytest.fail(f"DCAT-AP shapes not found at {DCAT_AP}")
     shapes = Graph()
     for name in ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl"):
         shapes.parse(DCAT_AP / name, format="turtle")

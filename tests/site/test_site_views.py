@@ -227,3 +227,18 @@ def test_the_search_index_lists_every_page(site_store: GraphStore) -> None:
     markup = by_path["doc/cluster/markup-cluster.html"]
     assert markup["l"] == SCRIPT_LABEL
     assert 'Markup "cluster"' in markup["a"]
+
+
+@pytest.mark.parametrize(
+    ("label", "wording"),
+    [
+        ("statistic of", "has statistic"),
+        ("has member", "is member of"),
+        ("country", "is country of"),
+        ("participates in", "← participates in"),
+        ("registered on", "← registered on"),
+        ("fosters innovation", "← fosters innovation"),
+    ],
+)
+def test_a_backlink_reads_from_the_object_side(label: str, wording: str) -> None:
+    assert views.inverse_wording(label) == wording

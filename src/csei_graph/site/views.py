@@ -675,9 +675,27 @@ def _backlinks(reader: _Reader, obj: ox.NamedNode) -> tuple[Backlinks, ...]:
         links = sorted((reader.link(s) for s in subjects.values()), key=_link_order)
         prop = reader.link(predicate)
         inverse = inverses.get(predicate.value)
-        label = reader.label(ox.NamedNode(inverse)) if inverse else f"is {prop.label} of"
+        label = reader.label(ox.NamedNode(inverse)) if inverse else inverse_wording(prop.label)
         groups.append(Backlinks(prop, label, int(row["n"].value), tuple(links[:BACKLINKS_SHOWN])))
     return tuple(sorted(groups, key=lambda g: (g.label.casefold(), g.property.iri)))
+
+
+def inverse_wording(label: str) -> str:
+    """How a property reads from its object's side: "statistic of" reads "has statistic".
+
+    A verb phrase ("registered on", "funds") has no such form: an arrow then marks the direction.
+    """
+    words = label.split()
+    if len(words) > 1 and words[-1] == "of":
+        return " ".join(["has", *words[:-1]])
+    if len(words) > 1 and words[0] == "has":
+        return " ".join(["is", *words[1:], "of"])
+    if words and (words[-1] in _PREPOSITIONS or words[0].endswith("s")):
+        return f"← {label}"
+    return f"is {label} of"
+
+
+_PREPOSITIONS = frozenset({"at", "by", "for", "from", "in", "into", "on", "to", "with"})
 
 
 def _inverse_properties(reader: _Reader) -> dict[str, str]:
