@@ -2,6 +2,7 @@
 
 import ast
 import base64
+import http.client
 import socket
 import time
 import urllib.error
@@ -164,7 +165,13 @@ def _with_retries(endpoint: Endpoint, url: str, send: Callable[[], T]) -> T:
     while True:
         try:
             return send()
-        except (urllib.error.URLError, SPARQLWrapperException, TimeoutError, ConnectionError) as error:
+        except (
+            urllib.error.URLError,
+            SPARQLWrapperException,
+            TimeoutError,
+            ConnectionError,
+            http.client.HTTPException,
+        ) as error:
             failure = _explain(endpoint, url, error)
             transient = failure.status in TRANSIENT_STATUSES or (failure.status is None and _refused(error))
             if not transient or attempt >= attempts:
@@ -192,7 +199,11 @@ def _explain(endpoint: Endpoint, url: str, error: Exception) -> RemoteError:
         return _http_failure(url, status, detail)
     if isinstance(error, urllib.error.HTTPError):
         return _http_failure(url, error.code, _body_text(error.read()))
-    reason = getattr(error, "reason", error)
+    return _no_usable_answer(endpoint, url, getattr(error, "reason", error))
+
+
+def _no_usable_answer(endpoint: Endpoint, url: str, reason: object) -> RemoteError:
+    """Why no HTTP answer came: a time-out, a refusal, an unknown host, or bytes that are not HTTP."""
     if isinstance(reason, TimeoutError):
         return RemoteError(
             url,
@@ -203,6 +214,12 @@ def _explain(endpoint: Endpoint, url: str, error: Exception) -> RemoteError:
         return RemoteError(url, "connection refused", hint="is the store running and listening on that port?")
     if isinstance(reason, socket.gaierror):
         return RemoteError(url, f"unknown host ({reason.strerror})", hint="check the host name in the URL")
+    if isinstance(reason, http.client.HTTPException) and not isinstance(reason, ConnectionError):
+        return RemoteError(
+            url,
+            f"the answer is not HTTP ({type(reason).__name__}: {_body_text(str(reason))})",
+            hint="check that the URL is a SPARQL endpoint, and its port that of the store",
+        )
     return RemoteError(url, f"cannot reach the store: {reason}", hint="check the URL and the network")
 
 

@@ -26,11 +26,7 @@ from rdflib.term import Node
 
 from csei_graph.terms import OxTerm, to_rdflib, to_store
 
-SUITE = Path(
-    os.environ.get(
-        "CSEI_SPARQL_SUITE", Path(__file__).resolve().parent / "w3c" / "sparql11"
-    )
-)
+SUITE = Path(os.environ.get("CSEI_SPARQL_SUITE", Path(__file__).resolve().parent / "w3c" / "sparql11"))
 # The IRIs the suite's expected results assume for its files.
 OFFICIAL = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

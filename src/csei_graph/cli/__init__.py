@@ -33,6 +33,12 @@ def user_errors(command: F) -> F:
         except ValueError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)
+        except OSError as error:
+            # A full disk or a folder that cannot be written to: every write is atomic, so the
+            # message is all there is to report.
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
+            sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 

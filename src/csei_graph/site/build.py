@@ -5,7 +5,10 @@ written, so an interrupted publish leaves the previous site as it was. An existi
 only when it is empty or holds a site an earlier `csei publish` wrote (it has a `.csei-site` file).
 """
 
+import ctypes
+import errno
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -139,6 +142,10 @@ def _swap_in(building: Path, outdir: Path) -> None:
     if not outdir.exists():
         building.rename(outdir)
         return
+    if _exchange(building, outdir):
+        shutil.rmtree(building, ignore_errors=True)  # it holds the previous site now
+        return
+    # Without an atomic exchange, there is an instant between the two renames with no site at all.
     retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.previous-", dir=outdir.parent))
     retired.rmdir()
     outdir.rename(retired)
@@ -148,6 +155,26 @@ def _swap_in(building: Path, outdir: Path) -> None:
         retired.rename(outdir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 with RENAME_EXCHANGE), so that both paths exist
+    at every instant; False where the system or the file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def _write_documents(writer: SiteWriter, stem: str, quads: list, settings: Settings) -> None:
