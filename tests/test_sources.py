@@ -5,6 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from csei_graph.namespaces import CSEIG
 from csei_graph.settings import Settings
 from csei_graph.sources import (
     Source,
@@ -116,3 +117,17 @@ def test_builtin_sources_are_the_ontology_and_data() -> None:
     assert resource_dir("ontology").is_dir()
     with pytest.raises(ValueError, match="unknown resource folder"):
         resource_dir("secrets")
+
+
+def test_a_byte_order_mark_is_read_past_and_positions_stay_those_an_editor_shows(tmp_path: Path) -> None:
+    marked = tmp_path / "marked.ttl"
+    marked.write_bytes(b"\xef\xbb\xbf<https://w3id.org/csei/id/cluster/x> <http://e/p> <http://e/o> .\n")
+    assert len(parse(Source(marked, ox.RdfFormat.TURTLE, ox.NamedNode(CSEIG["marked"])))) == 1
+    text = b"<https://w3id.org/csei/id/cluster/x> <http://e/p <http://e/o> .\n"
+    places = []
+    for name, content in (("plain.ttl", text), ("broken.ttl", b"\xef\xbb\xbf" + text)):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(SourceError) as caught:
+            parse(Source(tmp_path / name, ox.RdfFormat.TURTLE, ox.NamedNode(CSEIG["broken"])))
+        places.append((caught.value.line, caught.value.column))
+    assert places[0] == places[1] == (1, 38)

@@ -157,7 +157,8 @@ def _read(source: Source) -> Iterator[ox.Quad]:
     try:
         # No base IRI: a relative IRI in a source is an error, not a path on someone's disk.
         # Blank nodes are renamed so that two files using the same label never share a node.
-        for parsed in ox.parse(path=str(source.path), format=source.format, rename_blank_nodes=True):
+        text = _without_byte_order_mark(source.path)
+        for parsed in ox.parse(**text, format=source.format, rename_blank_nodes=True):
             if in_named_graph:
                 yield ox.Quad(parsed.subject, parsed.predicate, parsed.object, source.graph)
             else:
@@ -172,6 +173,18 @@ def _read(source: Source) -> Iterator[ox.Quad]:
         ) from None
     except OSError as error:
         raise SourceError(source.path, error.strerror or str(error)) from None
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _without_byte_order_mark(path: Path) -> dict[str, str | bytes]:
+    # Some editors start UTF-8 files with a byte order mark, which the parsers read as text.
+    with path.open("rb") as stream:
+        starts_with_mark = stream.read(len(UTF8_BOM)) == UTF8_BOM
+    if starts_with_mark:
+        return {"input": path.read_bytes()[len(UTF8_BOM) :]}
+    return {"path": str(path)}
 
 
 _POSITION = re.compile(r"line (\d+)(?: between columns (\d+)| column (\d+))?")

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -226,3 +227,14 @@ def test_publish_never_replaces_a_folder_it_did_not_write(tmp_path: Path, site_s
     a_file.write_text("x", encoding="utf-8")
     with pytest.raises(ValueError, match="is a file"):
         publish(site_store, a_file, Settings())
+
+
+def test_publish_removes_what_a_killed_publish_left_beside_the_site(tmp_path: Path) -> None:
+    small_store = open_graph([FIXTURE], builtin=False)
+    dead = int(Path("/proc/sys/kernel/pid_max").read_text(encoding="utf-8")) + 1
+    abandoned = tmp_path / f".site.building-{dead}-x1y2"
+    (abandoned / "doc").mkdir(parents=True)
+    in_progress = tmp_path / f".site.building-{os.getpid()}-a3b4"
+    in_progress.mkdir()
+    publish(small_store, tmp_path / "site", Settings(release_date="2025-01-01"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [in_progress.name, "site"]

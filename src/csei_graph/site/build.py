@@ -9,6 +9,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -31,6 +32,7 @@ from csei_graph.export import (
     serialise,
     to_bytes,
 )
+from csei_graph.leftovers import remove_abandoned
 from csei_graph.namespaces import ONTOLOGY_IRI
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, paths, rules, views
@@ -96,7 +98,11 @@ def publish(
     started = time.monotonic()
     outdir = _checked_outdir(outdir)
     meta = catalogue.dataset_metadata(settings)
-    building = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-", dir=outdir.parent))
+    # Folders of an earlier publish that was killed: named after its process, which is gone.
+    remove_abandoned(
+        outdir.parent, re.compile(rf"\.{re.escape(outdir.name)}\.(?:building|previous)-(\d+)-.*")
+    )
+    building = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-{os.getpid()}-", dir=outdir.parent))
     try:
         writer = SiteWriter(building)
         say = progress or (lambda _: None)
@@ -146,7 +152,7 @@ def _swap_in(building: Path, outdir: Path) -> None:
         shutil.rmtree(building, ignore_errors=True)  # it holds the previous site now
         return
     # Without an atomic exchange, there is an instant between the two renames with no site at all.
-    retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.previous-", dir=outdir.parent))
+    retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.previous-{os.getpid()}-", dir=outdir.parent))
     retired.rmdir()
     outdir.rename(retired)
     try:
