@@ -1,4 +1,4 @@
-"""A real Virtuoso as the remote store: the graph pushed to it answers every stored query as locally."""
+"""A real Virtuoso as the remote store: it answers stored queries as locally; `csei serve` publishes it."""
 
 import shutil
 import socket
@@ -12,13 +12,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from csei_graph import api
+from csei_graph.export import describe, export_format, to_bytes
 from csei_graph.queries import QueryError, QueryResult, list_queries, run_query
 from csei_graph.remote import Endpoint
 from csei_graph.remote_store import RemoteStore, push
 from csei_graph.store import GraphStore
 from csei_graph.synth import write_synthetic
+from tests.web.conftest import RunningServer, local_path, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +38,6 @@ VIRTUOSO_DIFFERS = {
     "clusters-in-country": "Virtuoso gives fewer rows, and EXISTS as 0 or 1",
     "cluster-network": "Virtuoso gives fewer links when joining the UNIONs of members",
     "cluster-participations": "Virtuoso gives fewer rows for the nested UNIONs with sub-selects",
-    "incomplete-clusters": "Virtuoso gives more rows for EXISTS tests combined with || over VALUES",
     "multi-actor-mix": "Virtuoso gives fewer rows for a sub-select joining a UNION with a property path",
 }
 NUMERIC = {
@@ -197,3 +200,85 @@ def test_each_stored_query_answers_as_locally(local: GraphStore, remote: RemoteS
     except QueryError as error:
         pytest.skip(f"needs a parameter value: {error.message}")
     assert _comparable(run_query(name, store=remote)) == _comparable(expected)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(
+    remote: RemoteStore, virtuoso: Endpoint, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """`csei serve --endpoint` publishing the graph held by Virtuoso."""
+    running = start_server(["--endpoint", virtuoso.query_url], tmp_path_factory.mktemp("serve") / "serve.log")
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+def _named_cluster(local: GraphStore) -> str:
+    rows = local.query(
+        """PREFIX csei: <https://w3id.org/csei/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c WHERE { ?c a csei:CSEI ; skos:prefLabel ?name ; csei:country ?in }
+        ORDER BY ?c LIMIT 1"""
+    )
+    return next(iter(rows))["c"].value  # type: ignore[call-overload]
+
+
+def test_serve_publishes_the_documents_of_the_graph_virtuoso_holds(
+    virtuoso_server: RunningServer, local: GraphStore
+) -> None:
+    cluster = _named_cluster(local)
+    expected = to_bytes(describe(local, cluster), export_format("turtle"))
+    with virtuoso_server.client() as client:
+        redirect = client.get(local_path(cluster), headers={"Accept": "text/turtle"})
+        document = client.get(redirect.headers["location"])
+        page = client.get(local_path(cluster).replace("/id/", "/doc/", 1) + ".html")
+    assert redirect.status_code == 303
+    assert document.status_code == 200
+    assert isomorphic(Graph().parse(data=document.content, format="turtle"), Graph().parse(data=expected))
+    assert page.status_code == 200
+    name = next(
+        iter(
+            local.query(
+                f"SELECT ?n WHERE {{ <{cluster}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?n }}"
+            )
+        )
+    )
+    assert name["n"].value in page.text  # type: ignore[index]
+
+
+def test_serve_answers_sparql_and_stored_queries_from_virtuoso(
+    virtuoso_server: RunningServer, local: GraphStore
+) -> None:
+    countries = "<https://w3id.org/csei/graph/eu-country-authority>"
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {countries} {{ ?s ?p ?o }} }}"
+    expected = next(iter(local.query(query)))["n"].value  # type: ignore[call-overload]
+    with virtuoso_server.client() as client:
+        counted = client.get(
+            "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        update = client.post("/sparql", data={"update": "DROP ALL"})
+        stored = client.get("/queries/clusters-per-country", params={"format": "json"})
+    assert counted.status_code == 200
+    assert counted.json()["results"]["bindings"][0]["n"]["value"] == expected
+    assert update.status_code == 403
+    assert stored.status_code == 200
+    assert _comparable_json(stored.json()) == _comparable(run_query("clusters-per-country", store=local))
+
+
+def _comparable_json(answer: dict) -> object:
+    """SPARQL JSON results in the form `_comparable` gives a local result."""
+
+    def term(binding: dict | None) -> tuple[str, ...]:
+        if binding is None:
+            return ("unbound",)
+        if binding["type"] == "uri":
+            return ("iri", binding["value"])
+        if binding["type"] == "bnode":
+            return ("blank",)
+        if binding.get("datatype") in NUMERIC:
+            return ("number", str(float(binding["value"])))
+        return ("literal", binding["value"], binding.get("xml:lang", ""))
+
+    names = answer["head"]["vars"]
+    return Counter(tuple(term(row.get(name)) for name in names) for row in answer["results"]["bindings"])
