@@ -115,9 +115,21 @@ def _content_hash(files: Sequence[Path]) -> str:
 def check(contribution: Contribution, settings: Settings | None = None, engine: str | None = None) -> Report:
     """Validate a contribution together with the built-in graph; only what it touches is reported."""
     store, builtin = _builtin_store(settings)
+    return check_in(store, builtin, contribution, settings=settings, engine=engine)
+
+
+def check_in(
+    store: GraphStore,
+    sources: Sequence[Source],
+    contribution: Contribution,
+    *,
+    settings: Settings | None = None,
+    engine: str | None = None,
+) -> Report:
+    """Validate a contribution against the graph a store holds (loaded from `sources`), which gains it."""
     refusals = _protected(contribution) + _redefinitions(store, contribution)
     return _validated(
-        store, contribution, contribution.quads, builtin, refusals, settings=settings, engine=engine
+        store, contribution, contribution.quads, list(sources), refusals, settings=settings, engine=engine
     )
 
 

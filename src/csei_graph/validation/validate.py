@@ -1,7 +1,9 @@
 """SHACL validation: shapes read and checked once, the compiled and the reference engine, focused runs."""
 
 import logging
+import re
 import warnings
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -36,11 +38,17 @@ INBOUND_PREDICATES = tuple(
 FOCUS_LIMIT = 20_000
 
 _CONSTRUCT_ALL = "CONSTRUCT WHERE { ?s ?p ?o }"
-_OUTGOING = "CONSTRUCT { $node ?p ?o } WHERE { $node ?p ?o }"
 _INBOUND_VALUES = " ".join(f"<{p.value}>" for p in INBOUND_PREDICATES)
-_INBOUND = f"CONSTRUCT {{ ?s ?p $node }} WHERE {{ VALUES ?p {{ {_INBOUND_VALUES} }} ?s ?p $node }}"
-_REFERRERS = "SELECT DISTINCT ?s $node WHERE { ?s ?p $node }"
-_LINKED = f"SELECT DISTINCT ?o $node WHERE {{ VALUES ?p {{ {_INBOUND_VALUES} }} $node ?p ?o }}"
+# One query per node (a query costs more to start than to answer): its triples and those pointing
+# at it by an inbound predicate; the nodes whose triples point at it and those it points at backwards.
+_AROUND = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+    {{ $node ?p ?o BIND ($node AS ?s) }}
+    UNION {{ VALUES ?p {{ {_INBOUND_VALUES} }} ?s ?p $node BIND ($node AS ?o) }}
+}}"""
+_NEIGHBOURS = f"""SELECT DISTINCT ?n $node WHERE {{
+    {{ ?n ?p $node }}
+    UNION {{ VALUES ?p {{ {_INBOUND_VALUES} }} $node ?p ?n FILTER (!isLiteral(?n)) }}
+}}"""
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }"
 _LABEL = """
     SELECT ?label $node WHERE {
@@ -75,6 +83,30 @@ def _term(term: OxTerm) -> RdflibTerm:
     return converted
 
 
+_SH_TARGET = ox.NamedNode(f"{SH}target")
+_SH_TARGET_NODE = ox.NamedNode(f"{SH}targetNode")
+_SH_SPARQL_TARGET = ox.NamedNode(f"{SH}SPARQLTarget")
+_SH_SELECT = ox.NamedNode(f"{SH}select")
+_SH_PREFIXES = ox.NamedNode(f"{SH}prefixes")
+_SH_DECLARE = ox.NamedNode(f"{SH}declare")
+_SH_PREFIX = ox.NamedNode(f"{SH}prefix")
+_SH_NAMESPACE = ox.NamedNode(f"{SH}namespace")
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+# Variables SHACL pre-binds in a SPARQL target; a target using them is left to the engine.
+_PRE_BOUND = re.compile(r"[?$](?:currentShape|shapesGraph)\b")
+_PREFIX_NAME = re.compile(r"[A-Za-z][\w.-]*|")
+_NAMESPACE = re.compile(r"[^<>\"{}|^`\\\s]+")
+
+
+@dataclass(frozen=True)
+class SparqlTarget:
+    """A shape's SPARQL target (`sh:target [ a sh:SPARQLTarget ; sh:select ... ]`), as a query to run."""
+
+    shape: ox.NamedNode | ox.BlankNode
+    node: ox.BlankNode
+    query: str
+
+
 class ShapesError(ValueError):
     """A shapes graph that cannot be trusted: malformed, or asking for what the engine cannot do."""
 
@@ -93,14 +125,58 @@ class Shapes:
     @cached_property
     def compiled(self) -> shacl.Shapes:
         """The shapes compiled by the `shacl` engine, once."""
+        return self._compile(self.ntriples)
+
+    def _compile(self, ntriples: str) -> shacl.Shapes:
         try:
-            compiled = shacl.Shapes.from_text(self.ntriples, format="ntriples")
+            compiled = shacl.Shapes.from_text(ntriples, format="ntriples")
         except ValueError as error:
             raise ShapesError(f"{self.name}: the shapes cannot be compiled: {error}") from None
         # The engine compiles a graph it finds no shape in without complaint, and then passes anything.
         if len(compiled) == 0 and self.declares_shapes():
             raise ShapesError(f"{self.name}: the engine found none of the shapes this graph declares")
         return compiled
+
+    @cached_property
+    def sparql_targets(self) -> tuple[SparqlTarget, ...]:
+        """The SPARQL targets the embedded store can evaluate in the engine's place.
+
+        The compiled engine evaluates a SPARQL target without the indexes of a store: a target that
+        groups or joins over the whole graph grows with its square. Only plain targets are taken
+        (a blank node used once, `sh:select` and `sh:prefixes` only, no pre-bound variable); any
+        other is left to the engine. A query the store cannot read is refused: the engine would pass
+        the shape's every focus node without a word.
+        """
+        by_subject: dict[OxTerm, list[ox.Triple]] = defaultdict(list)
+        uses: dict[OxTerm, int] = defaultdict(int)
+        for triple in self.triples:
+            by_subject[triple.subject].append(triple)
+            uses[triple.object] += 1
+        targets = []
+        for triple in self.triples:
+            node = triple.object
+            if triple.predicate != _SH_TARGET or not isinstance(node, ox.BlankNode) or uses[node] != 1:
+                continue
+            query = _target_query(by_subject, node)
+            if query is not None:
+                _check_target(query, triple.subject, self.name)
+                targets.append(SparqlTarget(triple.subject, node, query))  # type: ignore[arg-type]
+        return tuple(targets)
+
+    def compiled_for(self, data: "DataGraph") -> shacl.Shapes:
+        """The shapes compiled for this data: each SPARQL target replaced by the nodes it selects."""
+        replaced: set[ox.BlankNode] = set()
+        focus: list[ox.Triple] = []
+        for target in self.sparql_targets:
+            nodes = [row["this"] for row in data.select(target.query)]  # type: ignore[index]
+            # A blank node of the data cannot be named in the shapes graph: the engine selects those.
+            if all(isinstance(n, ox.NamedNode | ox.Literal) for n in nodes):
+                replaced.add(target.node)
+                focus += [ox.Triple(target.shape, _SH_TARGET_NODE, n) for n in nodes]  # type: ignore[arg-type]
+        if not replaced:
+            return self.compiled
+        kept = [t for t in self.triples if t.subject not in replaced and t.object not in replaced]
+        return self._compile(ox.serialize(kept + focus, format=ox.RdfFormat.N_TRIPLES).decode())
 
     def declares_shapes(self) -> bool:
         """Whether any node is a node or property shape, by its type or its targets."""
@@ -111,11 +187,64 @@ class Shapes:
         return typed or any(True for p in targets for _ in self.graph.subject_objects(p))
 
 
+def _target_query(by_subject: dict[OxTerm, list[ox.Triple]], node: ox.BlankNode) -> str | None:
+    """The query of a plain SPARQL target, its prefixes declared; None for any other target."""
+    properties = by_subject.get(node, [])
+    kinds = {t.predicate for t in properties}
+    selects = [t.object for t in properties if t.predicate == _SH_SELECT]
+    types = {t.object for t in properties if t.predicate == _RDF_TYPE}
+    if kinds - {_RDF_TYPE, _SH_SELECT, _SH_PREFIXES} or types != {_SH_SPARQL_TARGET} or len(selects) != 1:
+        return None
+    select = selects[0]
+    holders = [t.object for t in properties if t.predicate == _SH_PREFIXES]
+    declarations = _prefix_declarations(by_subject, holders)
+    if declarations is None or not isinstance(select, ox.Literal) or _PRE_BOUND.search(select.value):
+        return None
+    return declarations + select.value
+
+
+def _check_target(query: str, shape: OxTerm, name: str) -> None:
+    """Refuse a SPARQL target whose query is not a SELECT of ?this that the store can read."""
+    try:
+        answer = ox.Store().query(query)
+    except (SyntaxError, ValueError) as error:
+        raise ShapesError(f"{name}: the SPARQL target of {shape} cannot be read: {error}") from None
+    if not isinstance(answer, ox.QuerySolutions) or ox.Variable("this") not in answer.variables:
+        raise ShapesError(f"{name}: the SPARQL target of {shape} is not a SELECT query of ?this")
+
+
+def _prefix_declarations(by_subject: dict[OxTerm, list[ox.Triple]], holders: list[OxTerm]) -> str | None:
+    """`PREFIX` lines for the `sh:declare`s of the `sh:prefixes` nodes; None when one is malformed."""
+    lines = []
+    for holder in holders:
+        for declaration in (t.object for t in by_subject.get(holder, []) if t.predicate == _SH_DECLARE):
+            values = {t.predicate: t.object for t in by_subject.get(declaration, [])}
+            prefix, namespace = values.get(_SH_PREFIX), values.get(_SH_NAMESPACE)
+            if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal | ox.NamedNode):
+                return None
+            if not _PREFIX_NAME.fullmatch(prefix.value) or not _NAMESPACE.fullmatch(namespace.value):
+                return None
+            lines.append(f"PREFIX {prefix.value}: <{namespace.value}>\n")
+    return "".join(lines)
+
+
 class DataGraph:
     """The triples to validate, as N-Triples (what the compiled engine reads) or an rdflib Graph."""
 
-    def __init__(self, ntriples: bytes) -> None:
+    def __init__(self, ntriples: bytes, store: GraphStore | None = None) -> None:
         self.ntriples = ntriples
+        self._store = store
+
+    def select(self, query: str) -> ox.QuerySolutions:
+        """Run a SELECT query on these triples (in the store they come from, or one made of them)."""
+        if self._store is None:
+            store = ox.Store()
+            store.load(self.ntriples, format=ox.RdfFormat.N_TRIPLES)
+            self._store = GraphStore(store)
+        answer = self._store.query(query)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError("a SELECT query was expected")
+        return answer
 
     @classmethod
     def from_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> "DataGraph":
@@ -126,7 +255,7 @@ class DataGraph:
     @classmethod
     def from_store(cls, store: GraphStore) -> "DataGraph":
         """Every triple of every graph of the store, each once."""
-        return cls(_serialize(store.query(_CONSTRUCT_ALL)))
+        return cls(_serialize(store.query(_CONSTRUCT_ALL)), store)
 
     @cached_property
     def graph(self) -> Graph:
@@ -236,7 +365,7 @@ def run_engine(engine: str, shapes: Shapes, data: DataGraph) -> EngineRun:
 
 def _run_compiled(shapes: Shapes, data: DataGraph) -> EngineRun:
     try:
-        report = shapes.compiled.validate_text(data.ntriples.decode(), format="ntriples")
+        report = shapes.compiled_for(data).validate_text(data.ntriples.decode(), format="ntriples")
     except ValueError as error:
         raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {error}") from None
     graph = Graph()
@@ -335,12 +464,7 @@ def _readers(store: GraphStore, seeds: set[OxTerm]) -> set[OxTerm] | None:
     for _ in range(FOCUS_DEPTH - 1):
         reached: set[OxTerm] = set()
         for node in frontier:
-            reached.update(row["s"] for row in store.query(_REFERRERS, {"node": node}))  # type: ignore[union-attr,index]
-            reached.update(
-                row["o"]  # type: ignore[index]
-                for row in store.query(_LINKED, {"node": node})  # type: ignore[union-attr]
-                if isinstance(row["o"], ox.NamedNode | ox.BlankNode)  # type: ignore[index]
-            )
+            reached.update(row["n"] for row in store.query(_NEIGHBOURS, {"node": node}))  # type: ignore[union-attr,index]
         frontier = reached - affected
         affected |= frontier
         if len(affected) > FOCUS_LIMIT:
@@ -355,14 +479,17 @@ def _read_by(store: GraphStore, nodes: set[OxTerm]) -> list[ox.Triple]:
     for depth in range(FOCUS_DEPTH):
         reached: set[OxTerm] = set()
         for node in frontier:
-            outgoing = list(store.query(_OUTGOING, {"node": node}))  # type: ignore[arg-type]
-            inbound = list(store.query(_INBOUND, {"node": node}))  # type: ignore[arg-type]
-            triples += outgoing + inbound
+            around: list[ox.Triple] = list(store.query(_AROUND, {"node": node}))  # type: ignore[arg-type]
+            triples += around
             if depth < FOCUS_DEPTH - 1:
                 reached.update(
-                    t.object for t in outgoing if isinstance(t.object, ox.NamedNode | ox.BlankNode)
+                    t.object
+                    for t in around
+                    if t.subject == node and isinstance(t.object, ox.NamedNode | ox.BlankNode)
                 )
-                reached.update(t.subject for t in inbound)
+                reached.update(
+                    t.subject for t in around if t.object == node and t.predicate in INBOUND_PREDICATES
+                )
         frontier = reached - visited
         visited |= frontier
     return triples
