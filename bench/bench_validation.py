@@ -26,15 +26,17 @@ from csei_graph.sources import Source, builtin_sources, discover
 from csei_graph.store import GraphStore
 from csei_graph.validation.contribute import check_in, read_contribution
 from csei_graph.validation.report import Result
-from csei_graph.validation.validate import around_changes, validate_store, whole_graph
+from csei_graph.validation.validate import PIECES_ABOVE, around_changes, validate_store, whole_graph
 
 TITLE = "Validation"
-INTRO = """Each figure is one call in a fresh process, on the built-in graph together with the synthetic
+INTRO = f"""Each figure is one call in a fresh process, on the built-in graph together with the synthetic
 graph, loaded in memory first (the load is not counted; `peak MB` is the whole process's, load included).
 *Full validation*: `validate_store` over the whole graph (what `csei validate` runs on the built-in
 graph): the triples handed to the engine, the engine's run, its report read, each result named and placed
 in its file. *Project* is the default engine (`shacl`, compiled; SPARQL targets evaluated on the
-embedded store); *pyshacl* the reference engine, the same call with `engine="pyshacl"`. *Same results*
+embedded store; above {PIECES_ABOVE:,} triples, the graph checked in pieces: a few thousand focus nodes at a
+time, each piece with the triples its checks read); *pyshacl* the reference engine, the same call with
+`engine="pyshacl"`. *Same results*
 compares the two sets of (focus node, path, constraint component, severity), blank nodes unnamed.
 *Contribution*: a file of about 1,000 triples (new clusters with members and memberships, new members
 of existing clusters, a partnership of existing clusters, and four defects) checked as `csei validate

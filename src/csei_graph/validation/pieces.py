@@ -1,0 +1,121 @@
+"""A large graph validated in pieces: its focus nodes in groups, each with the triples its checks read."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDFS_SUBCLASS_OF = b"<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+
+
+class Neighbourhoods:
+    """The N-Triples lines of a graph, indexed by subject and by object of the inbound predicates.
+
+    Terms are compared as written in N-Triples, so a piece's data is made of the lines themselves,
+    without reading or writing a triple again.
+    """
+
+    def __init__(self, ntriples: bytes, inbound: Iterable[bytes], depth: int) -> None:
+        self.lines = ntriples.split(b"\n")
+        self.depth = depth
+        inbound_predicates = frozenset(inbound)
+        self.outgoing: dict[bytes, list[int]] = defaultdict(list)
+        self.incoming: dict[bytes, list[int]] = defaultdict(list)
+        # The object of each line when it is a node; each term is held once, however many lines name it.
+        self.objects: list[bytes | None] = [None] * len(self.lines)
+        terms: dict[bytes, bytes] = {}
+        self.typed: dict[bytes, list[bytes]] = defaultdict(list)
+        self.subclasses: dict[bytes, list[bytes]] = defaultdict(list)
+        # The class hierarchy goes with every piece, wherever it is written: every class check reads it.
+        self.shared: set[int] = set()
+        for number, line in enumerate(self.lines):
+            if not line:
+                continue
+            subject, predicate, rest = line.split(b" ", 2)
+            subject = terms.setdefault(subject, subject)
+            self.outgoing[subject].append(number)
+            if rest[:1] == b"<" or rest[:2] == b"_:":
+                value = rest[:-2]  # the object, without the closing " ."
+                value = terms.setdefault(value, value)
+                self.objects[number] = value
+                if predicate in inbound_predicates:
+                    self.incoming[value].append(number)
+                elif predicate == RDF_TYPE:
+                    self.typed[value].append(subject)
+                elif predicate == RDFS_SUBCLASS_OF:
+                    self.subclasses[value].append(subject)
+                    self.shared.add(number)
+
+    def instances(self, cls: bytes) -> set[bytes]:
+        """The SHACL instances of a class: the nodes typed with it or with a subclass of it, at any depth."""
+        classes, frontier = {cls}, [cls]
+        while frontier:
+            below = {sub for c in frontier for sub in self.subclasses.get(c, ())} - classes
+            classes |= below
+            frontier = list(below)
+        return {node for c in classes for node in self.typed.get(c, ())}
+
+    def neighbours(self, node: bytes) -> set[bytes]:
+        """The nodes one step away: those the node's triples point at, and those pointing at it inbound."""
+        reached = {value for n in self.outgoing.get(node, ()) if (value := self.objects[n]) is not None}
+        reached.update(self.lines[n].split(b" ", 1)[0] for n in self.incoming.get(node, ()))
+        return reached
+
+    def read_by(self, nodes: Iterable[bytes]) -> set[int]:
+        """The lines the checks of these nodes read: around each, up to `depth` - 1 steps away.
+
+        The same triples as the store gives `validate._read_by`: a node's own triples and the inbound
+        triples pointing at it, for the nodes and those up to `depth` - 1 steps from them.
+        """
+        read: set[int] = set()
+        visited = set(nodes)
+        frontier = set(visited)
+        for step in range(self.depth):
+            reached: set[bytes] = set()
+            for node in frontier:
+                read.update(self.outgoing.get(node, ()))
+                read.update(self.incoming.get(node, ()))
+                if step < self.depth - 1:
+                    reached |= self.neighbours(node)
+            frontier = reached - visited
+            visited |= frontier
+        return read
+
+    def share(self, lines: Iterable[bytes]) -> None:
+        """Send these lines with every piece (the ontology), those the graph lacks too."""
+        wanted = set(lines)
+        for number, line in enumerate(self.lines):
+            if line in wanted:
+                self.shared.add(number)
+                wanted.discard(line)
+        for line in sorted(wanted):
+            self.shared.add(len(self.lines))
+            self.lines.append(line)
+
+    def data(self, numbers: set[int]) -> bytes:
+        """The N-Triples document of these lines and the shared ones."""
+        return b"\n".join(self.lines[n] for n in sorted(numbers | self.shared)) + b"\n"
+
+
+def grouped(focus: Iterable[bytes], around: Neighbourhoods, size: int) -> Iterator[list[bytes]]:
+    """The focus nodes in groups of about `size`, each node near those its checks read.
+
+    Nodes are taken in order, each followed by the focus nodes up to two steps from it not taken yet
+    (a cluster by its memberships and members): a group's neighbourhoods then overlap, and the data
+    handed to the engine for it stays close to the group's own triples.
+    """
+    wanted = set(focus)
+    taken: set[bytes] = set()
+    group: list[bytes] = []
+    for start in sorted(wanted):
+        if start in taken:
+            continue
+        near = around.neighbours(start)
+        for node in [start, *sorted(near), *sorted(set().union(*map(around.neighbours, near)))]:
+            if node in wanted and node not in taken:
+                taken.add(node)
+                group.append(node)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
