@@ -88,6 +88,16 @@ class GraphStore:
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
 
+    def triples_matching(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: OxTerm | None,
+    ) -> Iterator[ox.Triple]:
+        """The triples of every graph that match a pattern (None matches any term), read off the indexes."""
+        for quad in self._store.quads_for_pattern(subject, predicate, obj, None):
+            yield quad.triple
+
     def __len__(self) -> int:
         return len(self._store)
 

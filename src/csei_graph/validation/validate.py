@@ -45,17 +45,6 @@ PIECES_ABOVE = 200_000
 PIECE_FOCUS_NODES = 5_000
 
 _CONSTRUCT_ALL = "CONSTRUCT WHERE { ?s ?p ?o }"
-_INBOUND_VALUES = " ".join(f"<{p.value}>" for p in INBOUND_PREDICATES)
-# One query per node (a query costs more to start than to answer): its triples and those pointing
-# at it by an inbound predicate; the nodes whose triples point at it and those it points at backwards.
-_AROUND = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-    {{ $node ?p ?o BIND ($node AS ?s) }}
-    UNION {{ VALUES ?p {{ {_INBOUND_VALUES} }} ?s ?p $node BIND ($node AS ?o) }}
-}}"""
-_NEIGHBOURS = f"""SELECT DISTINCT ?n $node WHERE {{
-    {{ ?n ?p $node }}
-    UNION {{ VALUES ?p {{ {_INBOUND_VALUES} }} $node ?p ?n FILTER (!isLiteral(?n)) }}
-}}"""
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }"
 _LABEL = """
     SELECT ?label $node WHERE {
@@ -576,7 +565,7 @@ def _readers(store: GraphStore, seeds: set[OxTerm]) -> set[OxTerm] | None:
     for _ in range(FOCUS_DEPTH - 1):
         reached: set[OxTerm] = set()
         for node in frontier:
-            reached.update(row["n"] for row in store.query(_NEIGHBOURS, {"node": node}))  # type: ignore[union-attr,index]
+            reached |= _neighbours(store, node)
         frontier = reached - affected
         affected |= frontier
         if len(affected) > FOCUS_LIMIT:
@@ -591,7 +580,7 @@ def _read_by(store: GraphStore, nodes: set[OxTerm]) -> list[ox.Triple]:
     for depth in range(FOCUS_DEPTH):
         reached: set[OxTerm] = set()
         for node in frontier:
-            around: list[ox.Triple] = list(store.query(_AROUND, {"node": node}))  # type: ignore[arg-type]
+            around = _around(store, node)
             triples += around
             if depth < FOCUS_DEPTH - 1:
                 reached.update(
@@ -605,6 +594,29 @@ def _read_by(store: GraphStore, nodes: set[OxTerm]) -> list[ox.Triple]:
         frontier = reached - visited
         visited |= frontier
     return triples
+
+
+def _around(store: GraphStore, node: OxTerm) -> list[ox.Triple]:
+    """A node's own triples and those pointing at it by a predicate the shapes follow backwards."""
+    # Index lookups, not queries: a contribution reaches a few thousand nodes, and a query's
+    # start-up costs ten times a lookup.
+    around = list(store.triples_matching(node, None, None))  # type: ignore[arg-type]
+    for predicate in INBOUND_PREDICATES:
+        around += store.triples_matching(None, predicate, node)
+    return around
+
+
+def _neighbours(store: GraphStore, node: OxTerm) -> set[OxTerm]:
+    """The nodes whose checks may read a triple of this one: those pointing at it, those it points to
+    by a predicate the shapes follow backwards."""
+    found: set[OxTerm] = {t.subject for t in store.triples_matching(None, None, node)}
+    for predicate in INBOUND_PREDICATES:
+        found.update(
+            t.object
+            for t in store.triples_matching(node, predicate, None)  # type: ignore[arg-type]
+            if not isinstance(t.object, ox.Literal)
+        )
+    return found
 
 
 def _serialize(triples: ox.QueryTriples | ox.QuerySolutions | ox.QueryBoolean) -> bytes:
