@@ -59,3 +59,21 @@ def test_rdflib_views_keep_graphs_and_literals(tmp_path: Path) -> None:
     assert values == ["2024-06-04", "Łomża"]
     assert {v.language for v in graph.objects() if isinstance(v, Literal)} == {None, "pl"}
     assert len(store.union_graph()) == 2
+
+
+def test_triple_patterns_match_across_graphs_as_queries_do(tmp_path: Path) -> None:
+    paths = _files(
+        tmp_path,
+        one_ttl=f"<{EX}a> <{EX}p> <{EX}b> .",
+        two_ttl=f"<{EX}c> <{EX}q> <{EX}b> . <{EX}b> <{EX}p> 3 .",
+    )
+    store = GraphStore.from_sources(discover(paths))
+    pointing = {
+        (t.subject.value, t.predicate.value)
+        for t in store.triples_matching(None, None, ox.NamedNode(f"{EX}b"))
+    }
+    by_query = {(r["s"].value, r["p"].value) for r in store.query(f"SELECT ?s ?p WHERE {{ ?s ?p <{EX}b> }}")}
+    assert pointing == by_query == {(f"{EX}a", f"{EX}p"), (f"{EX}c", f"{EX}q")}
+    assert [
+        t.object.value for t in store.triples_matching(ox.NamedNode(f"{EX}b"), ox.NamedNode(f"{EX}p"), None)
+    ] == ["3"]
