@@ -3,9 +3,7 @@
 import ipaddress
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,35 +72,3 @@ def data_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "data"
     shutil.copytree(resource_dir("data"), copy)
     return copy
-
-
-@contextmanager
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback port that records the first bytes of every connection made to it."""
-    with socket.socket() as server_socket:
-        server_socket.bind(("127.0.0.1", 0))
-        server_socket.listen(8)
-        server_socket.settimeout(0.1)
-        reached: list[bytes] = []
-        stop = threading.Event()
-
-        def accept() -> None:
-            while not stop.is_set():
-                try:
-                    connection, _ = server_socket.accept()
-                except OSError:
-                    continue
-                with connection:
-                    connection.settimeout(1)
-                    try:
-                        reached.append(connection.recv(128) or b"(connected)")
-                    except OSError:
-                        reached.append(b"(connected)")
-
-        waiting = threading.Thread(target=accept)
-        waiting.start()
-        try:
-            yield server_socket.getsockname()[1], reached
-        finally:
-            stop.set()
-            waiting.join()

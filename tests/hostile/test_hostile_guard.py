@@ -4,7 +4,8 @@ import socket
 
 import pytest
 
-from tests.hostile.conftest import OutboundConnection, listener
+from tests.hostile.conftest import OutboundConnection
+from tests.web.conftest import listener
 
 
 @pytest.mark.parametrize(

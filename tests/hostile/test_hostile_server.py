@@ -1,8 +1,6 @@
 """The corpus against a running `csei serve`: /sparql and resource URLs answer with the documented status
 and message, never a traceback, never a file outside the site, and never a connection to another host."""
 
-import re
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.hostile.conftest import listener
 from tests.hostile.corpus import assert_says, cases_of, expand
-from tests.web.conftest import RunningServer, start_server, stop_server
+from tests.web.conftest import RunningServer, listener, raw_request, serve_with_source
 
 pytestmark = pytest.mark.e2e
 
@@ -25,26 +22,8 @@ HOSTILE_SOURCE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @pytest.fixture(scope="module")
 def hostile_corpus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """`csei serve` (the test limits: 2 s per query) on the built-in graph and a resource named in HTML."""
-    folder = tmp_path_factory.mktemp("hostile-corpus")
-    source = folder / "hostile-corpus.ttl"
-    source.write_text(HOSTILE_SOURCE, encoding="utf-8")
-    running = start_server([str(source)], folder / "serve.log")
-    try:
+    with serve_with_source(tmp_path_factory, "hostile-corpus", HOSTILE_SOURCE) as running:
         yield running
-    finally:
-        stop_server(running)
-
-
-def raw_request(server: RunningServer, request: bytes) -> tuple[int, bytes]:
-    """Send the bytes as they are (no client tidies the path) and read the status and the whole answer."""
-    port = int(server.url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(request)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    match = re.match(rb"HTTP/1\.1 (\d{3})", received)
-    return (int(match.group(1)) if match else 0), received
 
 
 def _filled(value: object, port: int) -> Any:

@@ -1,11 +1,14 @@
 """A real `csei serve`, started in its own process on a free loopback port, and helpers to query it."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,14 +160,8 @@ HOSTILE_SOURCE = f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """`csei serve` on the built-in graph plus resources whose names are HTML and JavaScript."""
-    folder = tmp_path_factory.mktemp("hostile")
-    source = folder / "hostile.ttl"
-    source.write_text(HOSTILE_SOURCE, encoding="utf-8")
-    running = start_server([str(source)], folder / "serve.log")
-    try:
+    with serve_with_source(tmp_path_factory, "hostile", HOSTILE_SOURCE) as running:
         yield running
-    finally:
-        stop_server(running)
 
 
 @pytest.fixture(scope="session")
@@ -183,3 +180,62 @@ def local_path(iri: str) -> str:
     """The server path of an IRI of the graph."""
     assert iri.startswith(BASE), iri
     return "/" + iri[len(BASE) :]
+
+
+@contextmanager
+def serve_with_source(
+    tmp_path_factory: pytest.TempPathFactory, name: str, turtle: str
+) -> Iterator[RunningServer]:
+    """`csei serve` with the test limits on the built-in graph and one more Turtle source."""
+    folder = tmp_path_factory.mktemp(name)
+    source = folder / f"{name}.ttl"
+    source.write_text(turtle, encoding="utf-8")
+    running = start_server([str(source)], folder / "serve.log")
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+def raw_request(server: RunningServer, request: bytes) -> tuple[int, bytes]:
+    """Send the bytes as they are (no client tidies the path) and read the status and the whole answer."""
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    match = re.match(rb"HTTP/1\.1 (\d{3})", received)
+    return (int(match.group(1)) if match else 0), received
+
+
+@contextmanager
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A loopback port that records the first bytes of every connection made to it."""
+    with socket.socket() as server_socket:
+        server_socket.bind(("127.0.0.1", 0))
+        server_socket.listen(8)
+        server_socket.settimeout(0.1)
+        reached: list[bytes] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    connection, _ = server_socket.accept()
+                except OSError:
+                    continue
+                with connection:
+                    connection.settimeout(1)
+                    try:
+                        reached.append(connection.recv(128) or b"(connected)")
+                    except OSError:
+                        reached.append(b"(connected)")
+
+        waiting = threading.Thread(target=accept)
+        waiting.start()
+        try:
+            yield server_socket.getsockname()[1], reached
+        finally:
+            stop.set()
+            waiting.join()

@@ -1,11 +1,10 @@
 """Hostile requests to a running `csei serve`: path traversal, oversized requests, markup in names."""
 
 import re
-import socket
 
 import pytest
 
-from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path
+from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path, raw_request
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +31,6 @@ TRAVERSALS = [
     "/static/site.css%00.py",
     "/graph/%00",
 ]
-
-
-def raw_request(server: RunningServer, request: bytes) -> tuple[int, bytes]:
-    """Send bytes as they are (no client cleans the path up) and read the status and the whole answer."""
-    port = int(server.url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(request)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    match = re.match(rb"HTTP/1\.1 (\d{3})", received)
-    return (int(match.group(1)) if match else 0), received
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)

@@ -4,13 +4,9 @@ import csv
 import io
 import json
 import re
-import socket
-import threading
 import time
 import urllib.error
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +17,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from csei_graph import queries
 from csei_graph.cli import main
 from csei_graph.store import GraphStore
-from tests.web.conftest import SERVER_MAX_ROWS, SERVER_TIMEOUT, RunningServer
+from tests.web.conftest import SERVER_MAX_ROWS, SERVER_TIMEOUT, RunningServer, listener
 
 pytestmark = pytest.mark.e2e
 
@@ -177,34 +173,6 @@ def test_updates_are_refused_and_change_nothing(
     assert answer.status_code == 403
     assert "read-only" in answer.text
     assert int(count["results"]["bindings"][0]["n"]["value"]) == len(store)
-
-
-@contextmanager
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback port that records every connection made to it."""
-    with socket.socket() as server_socket:
-        server_socket.bind(("127.0.0.1", 0))
-        server_socket.listen(8)
-        server_socket.settimeout(0.2)
-        reached: list[bytes] = []
-        stop = threading.Event()
-
-        def accept() -> None:
-            while not stop.is_set():
-                try:
-                    connection, _ = server_socket.accept()
-                except OSError:
-                    continue
-                with connection:
-                    reached.append(connection.recv(128))
-
-        waiting = threading.Thread(target=accept)
-        waiting.start()
-        try:
-            yield server_socket.getsockname()[1], reached
-        finally:
-            stop.set()
-            waiting.join()
 
 
 @pytest.mark.parametrize(
