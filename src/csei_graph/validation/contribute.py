@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from csei_graph.export import export_format, to_bytes
+from csei_graph.leftovers import remove_abandoned
 from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, builtin_sources, discover, graph_for, parse, resource_dir
@@ -354,7 +355,8 @@ def _trig(contribution: Contribution, quads: Sequence[ox.Quad], settings: Settin
 
 def _write_atomically(target: Path, content: bytes, settings: Settings) -> None:
     """Write to a temporary file beside the target, check it reads back, then rename it into place."""
-    _remove_abandoned(target.parent)
+    # Temporary files of a contribute that was killed before it finished.
+    remove_abandoned(target.parent, _TEMPORARY)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".contribution-{os.getpid()}-", suffix=".tmp"
     )
@@ -370,24 +372,6 @@ def _write_atomically(target: Path, content: bytes, settings: Settings) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _remove_abandoned(folder: Path) -> None:
-    """Remove temporary files left by a contribute that was killed before it finished."""
-    for path in folder.glob(".contribution-*.tmp"):
-        match = _TEMPORARY.fullmatch(path.name)
-        if match and not _running(int(match.group(1))):
-            path.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _sync_folder(folder: Path) -> None:
