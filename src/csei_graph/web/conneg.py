@@ -152,11 +152,6 @@ def by_format(value: str, offered: Sequence[Representation]) -> Representation:
     raise UnknownFormat(value, offered)
 
 
-def by_extension(extension: str, offered: Sequence[Representation]) -> Representation | None:
-    """The representation a file extension stands for, or None."""
-    return next((r for r in offered if r.extension == extension.lower()), None)
-
-
 def choose(accept: str | None, format_value: str | None, offered: Sequence[Representation]) -> Representation:
     """`?format=` when given, else the Accept header."""
     if format_value:
