@@ -31,8 +31,8 @@ from csei_graph.namespaces import CSEID, CSEIG, CSEISH, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.store import GraphStore
 
-CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 CONTEXT_NAME = "context.jsonld"
+CONTEXT_FILE = Path(__file__).resolve().parent / CONTEXT_NAME
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ORG_MEMBERSHIP = "http://www.w3.org/ns/org#Membership"

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from rdflib import Graph
 
 from csei_graph.export import (
+    CONTEXT_NAME,
     DOCUMENT_FORMATS,
     DUMP_FORMATS,
     ExportFormat,
@@ -280,9 +281,7 @@ def _metadata(writer: SiteWriter, store: GraphStore, settings: Settings) -> None
         writer.data(f"catalog.{fmt.extension}", to_bytes(catalogue_quads, fmt, settings))
     void_quads = catalogue.to_quads(catalogue.void_description(store, settings))
     writer.data(catalogue.VOID_FILE, to_bytes(void_quads, DOCUMENT_FORMATS[0], settings))
-    writer.text(
-        catalogue.CONTEXT_FILE, json.dumps(jsonld_context(settings), ensure_ascii=False, indent=2) + "\n"
-    )
+    writer.text(CONTEXT_NAME, json.dumps(jsonld_context(settings), ensure_ascii=False, indent=2) + "\n")
 
 
 def _sitemap(writer: SiteWriter, meta: DatasetMetadata) -> None:

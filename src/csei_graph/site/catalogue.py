@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
-from csei_graph.export import DUMP_FORMATS, FORMATS
+from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
 from csei_graph.namespaces import CSEI, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.site import paths
@@ -23,7 +23,6 @@ from csei_graph.terms import to_store
 VERSION = importlib.metadata.version("csei-graph")
 CATALOGUE_FILE = "catalog.ttl"
 VOID_FILE = "void.ttl"
-CONTEXT_FILE = "context.jsonld"
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -122,7 +121,7 @@ def dataset_metadata(settings: Settings | None = None) -> DatasetMetadata:
         service_iri=f"{base}service/sparql",
         publisher_iri=f"{base}catalog#publisher",
         void_iri=f"{base}void",
-        context_iri=f"{base}{CONTEXT_FILE}",
+        context_iri=f"{base}{CONTEXT_NAME}",
         ontology_iri=ONTOLOGY_IRI,
         shapes_iri=f"{base}shapes",
         sparql_url=settings.sparql_url or f"{site}sparql",

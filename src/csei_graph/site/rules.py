@@ -13,7 +13,7 @@ its `.html`, `.ttl`, `.jsonld` or `.nt` file with `Vary: Accept`.
 
 from urllib.parse import urlparse
 
-from csei_graph.export import DOCUMENT_FORMATS, FORMATS
+from csei_graph.export import CONTEXT_NAME, DOCUMENT_FORMATS, FORMATS
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue
 from csei_graph.site.catalogue import DatasetMetadata
@@ -115,8 +115,8 @@ def w3id(settings: Settings, meta: DatasetMetadata) -> str:
     lines.append("# The dataset's description, its JSON-LD context, the SPARQL endpoint and the home page.\n")
     lines.append(f"RewriteRule ^(catalog|void)$ {site}$1.ttl [R=302,L]\n")
     lines.append(f"RewriteRule ^dataset$ {site}{catalogue.CATALOGUE_FILE} [R=302,L]\n")
-    context_pattern = catalogue.CONTEXT_FILE.replace(".", "\\.")
-    lines.append(f"RewriteRule ^{context_pattern}$ {site}{catalogue.CONTEXT_FILE} [R=302,L]\n")
+    context_pattern = CONTEXT_NAME.replace(".", "\\.")
+    lines.append(f"RewriteRule ^{context_pattern}$ {site}{CONTEXT_NAME} [R=302,L]\n")
     lines.append(f"RewriteRule ^sparql$ {meta.sparql_url} [R=307,L]\n")
     lines.append(f"RewriteRule ^(.*)$ {site}$1 [R=302,L]\n")
     return "".join(lines)

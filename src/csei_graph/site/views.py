@@ -40,7 +40,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from csei_graph import queries
-from csei_graph.export import DOCUMENT_FORMATS, DUMP_FORMATS
+from csei_graph.export import CONTEXT_NAME, DOCUMENT_FORMATS, DUMP_FORMATS
 from csei_graph.namespaces import CSEI, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, maps, paths
@@ -1048,7 +1048,7 @@ def home_view(store: GraphStore, settings: Settings | None = None) -> HomeView:
         metadata=(
             Link(dataset.catalogue_iri, "DCAT-AP catalogue (Turtle)", catalogue.CATALOGUE_FILE),
             Link(dataset.void_iri, "VoID description (Turtle)", catalogue.VOID_FILE),
-            Link(dataset.context_iri, "JSON-LD context", catalogue.CONTEXT_FILE),
+            Link(dataset.context_iri, "JSON-LD context", CONTEXT_NAME),
             Link(dataset.ontology_iri, "Ontology documentation", ONTOLOGY_PAGE),
             Link(dataset.shapes_iri, "Shape documentation", SHAPES_PAGE),
             Link(dataset.sparql_url, "SPARQL endpoint (csei serve)", None),
