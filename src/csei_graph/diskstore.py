@@ -16,6 +16,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from csei_graph.files import fsync_folder, write_atomically
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError
 
@@ -137,12 +138,12 @@ def _build(
             "pyoxigraph": ox.__version__,
             "build_seconds": round(time.perf_counter() - started, 3),
         }
-        _write_atomically(partial / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        write_atomically(partial / MANIFEST, json.dumps(manifest, indent=2) + "\n")
         (partial / IN_USE).touch()
         build = directory / f"{BUILD_PREFIX}{time.time_ns()}"
         partial.rename(build)
-        _fsync_folder(directory)
-        _write_atomically(directory / POINTER, build.name + "\n")
+        fsync_folder(directory)
+        write_atomically(directory / POINTER, build.name + "\n")
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -200,21 +201,3 @@ def _exclusive(path: Path) -> Iterator[None]:
     with path.open("ab") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    Path(temp).replace(path)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -6,7 +6,7 @@ always those of `csei_graph.namespaces.PREFIXES`, and gzip output carries no tim
 
 Turtle, N-Triples, RDF/XML and JSON-LD hold the union of all named graphs (each triple once);
 N-Quads and TriG keep the named graphs, and so the provenance of every fact. JSON-LD is compacted
-with the project's context (`context.jsonld`, published at `{base_iri}context.jsonld`), which each
+with the project's context (`context.jsonld`, published at `https://w3id.org/csei/context.jsonld`), which each
 document carries inline so that it parses offline; nodes whose only reference is one other node are
 embedded in it, and a cluster carries its memberships (`memberships`, the reverse of
 `org:organization`).
@@ -14,7 +14,6 @@ embedded in it, and a cluster carries its memberships (`memberships`, the revers
 
 import gzip
 import json
-import os
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -27,7 +26,8 @@ from typing import IO, Any, BinaryIO
 
 import pyoxigraph as ox
 
-from csei_graph.namespaces import CSEID, CSEIG, CSEISH, PREFIXES
+from csei_graph.files import atomic_writer
+from csei_graph.namespaces import PREFIXES, prefixed_name
 from csei_graph.settings import Settings
 from csei_graph.store import GraphStore
 
@@ -75,23 +75,15 @@ def export_format(name: str) -> ExportFormat:
         raise ValueError(f"unknown format {name!r}: use one of {', '.join(FORMATS)}") from None
 
 
-def project_prefixes(settings: Settings | None = None) -> dict[str, str]:
-    """The prefixes of every output, with the project's own namespaces under the configured base."""
-    base = (settings or Settings()).base_iri
-    rebased = {"cseid": f"{base}id/", "cseig": f"{base}graph/", "cseish": f"{base}shapes#"}
-    defaults = {"cseid": str(CSEID), "cseig": str(CSEIG), "cseish": str(CSEISH)}
-    return {name: rebased[name] if defaults.get(name) == iri else iri for name, iri in PREFIXES.items()}
-
-
 @cache
 def _context_file() -> dict[str, Any]:
     return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
 
 
-def jsonld_context(settings: Settings | None = None) -> dict[str, Any]:
-    """The project's JSON-LD context document (`{"@context": {...}}`), its prefixes under the base IRI."""
+def jsonld_context() -> dict[str, Any]:
+    """The project's JSON-LD context document (`{"@context": {...}}`), with every prefix of the outputs."""
     context = dict(_context_file()["@context"])
-    context.update(project_prefixes(settings))
+    context.update(PREFIXES)
     return {"@context": context}
 
 
@@ -136,11 +128,11 @@ def serialise(
 ) -> None:
     """Write canonical statements (from canonical_quads) in a format."""
     if fmt.syntax is None:
-        _JsonLdWriter(_compactor((settings or Settings()).base_iri)).write(quads, out)
+        _JsonLdWriter(_compactor()).write(quads, out)
     elif fmt.holds_graphs:
-        ox.serialize(quads, out, fmt.syntax, prefixes=project_prefixes(settings))
+        ox.serialize(quads, out, fmt.syntax, prefixes=PREFIXES)
     else:
-        ox.serialize((q.triple for q in quads), out, fmt.syntax, prefixes=project_prefixes(settings))
+        ox.serialize((q.triple for q in quads), out, fmt.syntax, prefixes=PREFIXES)
 
 
 def to_bytes(quads: Iterable[ox.Quad], fmt: ExportFormat, settings: Settings | None = None) -> bytes:
@@ -198,24 +190,6 @@ def gzip_writer(raw: BinaryIO | IO[bytes]) -> Iterator[gzip.GzipFile]:
         yield zipped
 
 
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at `path` only once fully written (temp file + os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}."
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=".tmp", delete=False) as handle:
-        temporary = Path(handle.name)
-        try:
-            yield handle  # type: ignore[misc]
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            handle.close()
-            temporary.unlink(missing_ok=True)
-            raise
-    temporary.replace(path)
-
-
 # ------------------------------------------------------------------------------- resource documents
 
 
@@ -254,8 +228,8 @@ def graph_content(store: GraphStore, graph_iri: str) -> list[ox.Quad]:
 
 
 @cache
-def _compactor(base_iri: str) -> "_Compactor":
-    return _Compactor(jsonld_context(Settings(base_iri=base_iri)))
+def _compactor() -> "_Compactor":
+    return _Compactor(jsonld_context())
 
 
 def _value_order(value: Any) -> tuple[int, str, str]:
@@ -303,11 +277,7 @@ class _Compactor:
         return name
 
     def compact(self, iri: str) -> str:
-        for prefix, namespace in self.prefixes:
-            rest = iri[len(namespace) :]
-            if iri.startswith(namespace) and rest and not rest.startswith("//"):
-                return f"{prefix}:{rest}"
-        return iri
+        return prefixed_name(iri, dict(self.prefixes), readable=True) or iri
 
     def node_id(self, term: ox.NamedNode | ox.BlankNode) -> str:
         return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.compact(term.value)

@@ -1,5 +1,8 @@
 """The IRIs of the project's namespaces and of the vocabularies it reuses."""
 
+import re
+from collections.abc import Mapping
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -46,10 +49,28 @@ PREFIXES: dict[str, str] = {
 BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
 
-def compact(iri: str) -> str:
-    """`prefix:local` for an IRI in one of the project's namespaces, else the IRI itself."""
-    for prefix, namespace in PREFIXES.items():
-        local = iri.removeprefix(namespace)
-        if local != iri and local and "/" not in local and "#" not in local:
-            return f"{prefix}:{local}"
-    return iri
+# A local part Turtle and SPARQL read back as written: letters, digits, `_`, `-` and inner dots.
+_SYNTAX_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+# What a reader (and JSON-LD, for compact IRIs) takes as a local part: anything an IRI holds after a
+# namespace but a leading slash, so `cseid:cluster/pole-sud` reads as the cluster it names.
+_READABLE_LOCAL = re.compile(r"[^/<>\"{}|^`\\\s][^<>\"{}|^`\\\s]*")
+
+
+def prefixed_name(iri: str, prefixes: Mapping[str, str] = PREFIXES, *, readable: bool = False) -> str | None:
+    """`prefix:local` for an IRI under one of `prefixes` (the longest that fits); None if none fits.
+
+    By default the local part is one Turtle and SPARQL parse back to the same IRI; `readable` also
+    allows slashes and other IRI characters, for people and for JSON-LD compact IRIs.
+    """
+    local_pattern = _READABLE_LOCAL if readable else _SYNTAX_LOCAL
+    fitting = [
+        (len(namespace), f"{prefix}:{iri[len(namespace) :]}")
+        for prefix, namespace in prefixes.items()
+        if iri.startswith(namespace) and local_pattern.fullmatch(iri[len(namespace) :])
+    ]
+    return max(fitting)[1] if fitting else None
+
+
+def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """An IRI as people read it: `prefix:local` where a prefix fits, else `<iri>`."""
+    return prefixed_name(iri, prefixes, readable=True) or f"<{iri}>"

@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from csei_graph import export
-from csei_graph.namespaces import BASE, COUNTRY, PREFIXES
+from csei_graph.namespaces import BASE, COUNTRY, PREFIXES, shorten
 from csei_graph.settings import Settings
-from csei_graph.sources import SourceError, builtin_sources, resource_dir
+from csei_graph.sources import SourceError, builtin_sources, line_and_column, resource_dir
 from csei_graph.sparql_text import (
     GRAPH_FORMS,
     parameter_misuses,
@@ -172,7 +172,7 @@ def check_syntax(text: str, path: Path | str = "<query>") -> None:
         raise _syntax_error(text, path, str(error.msg or error)) from None
     for token in tokens(text):
         if token.kind == "word" and token.text.upper() == "SERVICE":
-            line, column = _position(text, token.start)
+            line, column = line_and_column(text, token.start)
             raise QueryError(
                 path,
                 "a SERVICE clause would fetch data from another endpoint while the query runs",
@@ -464,7 +464,7 @@ def _check_parameter_use(query: StoredQuery) -> None:
     except ValueError as error:
         raise QueryError(query.path, str(error), hint="see docs/queries.md, Parameters") from None
     for name, offset, why in parameter_misuses(query.text, {p.name for p in query.parameters}):
-        line, column = _position(query.text, offset)
+        line, column = line_and_column(query.text, offset)
         raise QueryError(
             query.path,
             f"parameter ?{name} cannot be used here: {why}",
@@ -484,11 +484,6 @@ def _check_parameter_use(query: StoredQuery) -> None:
             line=query.parameters[0].line,
             hint="add the parameters to the SELECT clause (and to GROUP BY in a query with aggregates)",
         ) from None
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _term_for_value(parameter: Parameter, raw: str, path: Path) -> OxTerm:
@@ -572,18 +567,11 @@ def _default_label(parameter: Parameter) -> str:
     return f"default {parameter.default}" if parameter.default is not None else "optional"
 
 
-def _compact(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return f"<{iri}>"
-
-
 def _cell(term: OxTerm | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return _compact(term.value)
+        return shorten(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value

@@ -14,10 +14,6 @@ def _setting(default: Any, doc: str) -> Any:
 class Settings:
     """Settings in force; each field is documented in docs/settings.md (a test keeps them in step)."""
 
-    base_iri: str = _setting(
-        "https://w3id.org/csei/",
-        "Permanent base of every IRI the project mints (resources, graphs, ontology).",
-    )
     data_dir: Path | None = _setting(
         None,
         "Folder of data files used instead of the built-in data/ (ontology and shapes stay built in).",

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -76,6 +77,23 @@ class Source:
     path: Path
     format: ox.RdfFormat
     graph: ox.NamedNode
+
+
+def line_and_column(text: str | bytes, offset: int) -> tuple[int, int]:
+    """Line and column (both from 1) of the character or byte at `offset` of a text."""
+    return lines_and_columns(text, [offset])[offset]
+
+
+def lines_and_columns(text: str | bytes, offsets: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Line and column of each offset, counting the lines once through the text."""
+    newline: Any = "\n" if isinstance(text, str) else b"\n"
+    placed: dict[int, tuple[int, int]] = {}
+    line, counted = 1, 0
+    for offset in sorted(set(offsets)):
+        line += text.count(newline, counted, offset)
+        counted = offset
+        placed[offset] = (line, offset - (text.rfind(newline, 0, offset) + 1) + 1)
+    return placed
 
 
 def resource_dir(name: str) -> Path:
@@ -232,8 +250,7 @@ def _refuse_xml_declarations(path: Path) -> None:
         raise SourceError(path, error.strerror or str(error)) from None
     match = _XML_DECLARATION.search(text)
     if match:
-        line = text.count(b"\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind(b"\n", 0, match.start()) + 1) + 1
+        line, column = line_and_column(text, match.start())
         raise SourceError(
             path,
             f"RDF/XML with a <!{match.group(1).decode()}> declaration is refused: "
@@ -287,12 +304,12 @@ def _refuse_deep_json(path: Path) -> None:
         if bracket in (b"[", b"{"):
             depth += 1
             if depth > MAX_JSON_DEPTH:
-                line = text.count(b"\n", 0, token.start()) + 1
+                line, column = line_and_column(text, token.start())
                 raise SourceError(
                     path,
                     f"JSON nested more than {MAX_JSON_DEPTH} levels deep",
                     line=line,
-                    column=token.start() - (text.rfind(b"\n", 0, token.start()) + 1) + 1,
+                    column=column,
                     hint="flatten the document: give nested nodes an @id and describe them at the top level",
                 )
         elif bracket in (b"]", b"}"):

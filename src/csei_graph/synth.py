@@ -1,20 +1,17 @@
 """Generates realistic synthetic CSEI graphs of any size, streamed, with a manifest of injected defects."""
 
 import json
-import os
 import random
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from csei_graph.files import atomic_writer
 from csei_graph.namespaces import CSEI, CSEID, CSEIG, PREFIXES, SCHEMA
-from csei_graph.sources import SourceError
 
 FORMATS = ("nquads", "trig")
 FORMATS_BY_SUFFIX = {".nq": "nquads", ".trig": "trig"}
@@ -683,32 +680,10 @@ def write_synthetic(
     if out is None:
         result = synthesize(sys.stdout, clusters, seed, defects=defects, output_format=chosen)
     else:
-        with _atomic_text(out) as stream:
+        with atomic_writer(out, text=True) as stream:
             result = synthesize(stream, clusters, seed, defects=defects, output_format=chosen)
     if manifest is not None:
-        with _atomic_text(manifest) as stream:
+        with atomic_writer(manifest, text=True) as stream:
             json.dump(result.manifest(), stream, indent=2)
             stream.write("\n")
     return result
-
-
-@contextmanager
-def _atomic_text(path: Path) -> Iterator[TextIO]:
-    """A text file that appears under its name only once completely written."""
-    try:
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise SourceError(
-            path, f"cannot write here: {error.strerror}", hint="check that the folder exists and is writable"
-        ) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
-            yield stream
-        # mkstemp makes the file private; give it the permissions of any new file.
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(temp_name).chmod(0o666 & ~umask)
-        Path(temp_name).replace(path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

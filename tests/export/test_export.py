@@ -14,13 +14,11 @@ from pyld import jsonld
 from csei_graph.api import open_graph
 from csei_graph.export import (
     FORMATS,
-    atomic_writer,
     canonical_quads,
     export,
     export_format,
     export_to_file,
     jsonld_context,
-    project_prefixes,
     to_bytes,
 )
 from csei_graph.namespaces import PREFIXES
@@ -117,7 +115,6 @@ def test_prefixes_are_the_projects_in_every_format(export_store: GraphStore) -> 
     assert declared == set(PREFIXES)
     context = jsonld_context()["@context"]
     assert {name: context[name] for name in PREFIXES} == PREFIXES
-    assert project_prefixes() == PREFIXES
 
 
 def test_the_context_names_no_remote_document() -> None:
@@ -131,19 +128,6 @@ def test_gzip_output_is_stable_and_holds_the_export(tmp_path: Path, export_store
     second = export_to_file(_load(), "nquads", tmp_path / "b.nq.gz", compress=True).read_bytes()
     assert first == second
     assert gzip.decompress(first) == _bytes(export_store, "nquads")
-
-
-def test_a_file_is_replaced_atomically(tmp_path: Path, export_store: GraphStore) -> None:
-    target = tmp_path / "graph.ttl"
-    target.write_bytes(b"previous export")
-    with pytest.raises(RuntimeError), atomic_writer(target) as handle:
-        handle.write(b"half an exp")
-        raise RuntimeError("interrupted")
-    assert target.read_bytes() == b"previous export"
-    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
-    export_to_file(export_store, "turtle", target)
-    assert target.read_bytes() == _bytes(export_store, "turtle")
-    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
 
 
 def test_an_unknown_format_is_refused_by_name() -> None:

@@ -62,4 +62,4 @@ def test_a_file_validated_and_refused_is_never_kept(data_copy: Path, tmp_path: P
         )
         assert result.exit_code == case["exit"]
     assert fingerprint(data_copy) == before
-    assert not list(data_copy.glob(".contribution-*")), "no temporary file is left behind"
+    assert not list(data_copy.glob(".*.tmp")), "no temporary file is left behind"

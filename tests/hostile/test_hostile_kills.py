@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from csei_graph.cli import main
+from csei_graph.files import TEMPORARY
 from csei_graph.sources import resource_dir
 from tests.hostile.corpus import fingerprint
 
@@ -25,7 +26,6 @@ KILLS = 4
 SMALL_DATA = ("project-vocabularies.trig", "countries.trig")
 # The one thing two runs of the same contribution write differently: when it was made.
 _TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"')
-_TEMPORARY = re.compile(r"\.contribution-\d+-.*\.tmp")
 
 
 def data_state(folder: Path) -> dict[str, str]:
@@ -33,7 +33,7 @@ def data_state(folder: Path) -> dict[str, str]:
     file is not read, and the next contribute removes it (tests/validation/test_contribute.py)."""
     state = {}
     for name, _ in fingerprint(folder).items():
-        if not _TEMPORARY.fullmatch(name):
+        if not TEMPORARY.fullmatch(name):
             state[name] = _TIMESTAMP.sub(b'"TIME"', (folder / name).read_bytes()).hex()
     return state
 
@@ -75,7 +75,7 @@ def test_a_killed_contribute_leaves_the_data_before_or_after(tmp_path: Path) -> 
         again = CliRunner().invoke(main, ["--data-dir", str(data), "contribute", str(GOOD), "--by", "tester"])
         assert again.exit_code == 0, again.output
         assert data_state(data) == after
-        assert not list(data.glob(".contribution-*")), "the next run removed what the killed one left"
+        assert not list(data.glob(".*.tmp")), "the next run removed what the killed one left"
     assert any(code == -signal.SIGKILL for code, _ in outcomes), "at least one run was really killed"
 
 

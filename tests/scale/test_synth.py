@@ -293,7 +293,7 @@ def test_synth_command_streams_nquads_to_standard_output() -> None:
         (["--clusters", "0"], "--clusters must be at least 1"),
         (["--clusters", "3", "--out", "{tmp}/g.ttl"], "name the file .nq or .trig"),
         (["--clusters", "3", "--defects", "2"], "needs --manifest FILE"),
-        (["--clusters", "3", "--out", "{tmp}/missing/g.nq"], "cannot write here"),
+        (["--clusters", "3", "--out", "{tmp}/missing/g.nq"], "cannot write g.nq here"),
     ],
 )
 def test_synth_command_refuses_bad_options(tmp_path: Path, arguments: list[str], message: str) -> None:

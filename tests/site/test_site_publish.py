@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef, namespace
 
 from csei_graph.api import open_graph
 from csei_graph.export import describe
+from csei_graph.namespaces import BASE
 from csei_graph.settings import Settings
 from csei_graph.site import paths, views
 from csei_graph.site.build import MARKER, PublishReport, publish
@@ -54,7 +55,7 @@ def test_every_resource_has_its_page_and_alternates(published: PublishReport, si
     iris = views.resource_iris(site_store)
     assert published.resources == len(iris) - 1  # the ontology's own page is its documentation
     for iri in iris:
-        stem = paths.document_stem(iri, Settings().base_iri)
+        stem = paths.document_stem(iri, BASE)
         for extension in ("html", "ttl", "jsonld", "nt"):
             assert (root / f"{stem}.{extension}").is_file(), f"{stem}.{extension}"
 

@@ -132,9 +132,9 @@ def test_a_failed_write_leaves_no_file_behind(data_copy: Path, monkeypatch: pyte
 def test_a_temporary_file_left_by_a_killed_contribute_is_removed(data_copy: Path) -> None:
     # A process id that is not running: the highest the kernel hands out, plus one.
     dead = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
-    abandoned = data_copy / f".contribution-{dead}-x1y2.tmp"
+    abandoned = data_copy / f".contribution-x.trig.{dead}.0123abcd.tmp"
     abandoned.write_text("half a file", encoding="utf-8")
-    mine = data_copy / f".contribution-{os.getpid()}-x1y2.tmp"
+    mine = data_copy / f".contribution-x.trig.{os.getpid()}.0123abcd.tmp"
     mine.write_text("a file being written", encoding="utf-8")
     assert contribute([GREEN_VALLEY], by="Jane Doe", settings=Settings(data_dir=data_copy)).written
     assert not abandoned.exists()

@@ -9,7 +9,7 @@ import click
 
 from csei_graph import api
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
-from csei_graph.namespaces import compact
+from csei_graph.namespaces import shorten
 from csei_graph.settings import Settings
 
 
@@ -30,7 +30,7 @@ def info(settings: Settings, sources: tuple[Path, ...], output: str) -> None:
         click.echo(f"  {count:>5}  {country}")
     click.echo("instances per class:")
     for class_iri, count in result.classes.items():
-        click.echo(f"  {count:>5}  {compact(class_iri)}")
+        click.echo(f"  {count:>5}  {shorten(class_iri)}")
 
 
 @main.command()

@@ -10,6 +10,8 @@ import click
 
 from csei_graph import api, export, queries, remote_store
 from csei_graph.cli import EXIT_USAGE, main, user_errors
+from csei_graph.files import atomic_writer
+from csei_graph.namespaces import BASE
 from csei_graph.rdflib_store import RdflibStore
 from csei_graph.remote import AUTH_SCHEMES, Endpoint, RemoteError
 from csei_graph.settings import Settings
@@ -225,13 +227,11 @@ def pull(
 ) -> None:
     """Download graphs from a remote store by the Graph Store Protocol, as TriG or N-Quads."""
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    dataset, moved = remote_store.pull(
-        remote, graphs=graphs, default_graph=default_graph, base_iri=settings.base_iri
-    )
+    dataset, moved = remote_store.pull(remote, graphs=graphs, default_graph=default_graph, base_iri=BASE)
     content = export.to_bytes(dataset, export.export_format(output_format), settings)
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)
         return
-    with export.atomic_writer(output) as stream:
+    with atomic_writer(output) as stream:
         stream.write(content)
     click.echo(f"pulled {moved.total} triples in {len(moved.triples)} graph(s) into {output}", err=True)

@@ -34,7 +34,7 @@ from csei_graph.export import (
     to_bytes,
 )
 from csei_graph.leftovers import remove_abandoned
-from csei_graph.namespaces import ONTOLOGY_IRI
+from csei_graph.namespaces import BASE, ONTOLOGY_IRI
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, paths, rules, views
 from csei_graph.site.catalogue import DatasetMetadata
@@ -192,7 +192,7 @@ def _write_documents(writer: SiteWriter, stem: str, quads: list, settings: Setti
 def _resource_pages(writer: SiteWriter, store: GraphStore, settings: Settings) -> int:
     count = 0
     for iri in views.resource_iris(store, settings):
-        stem = paths.document_stem(iri, settings.base_iri)
+        stem = paths.document_stem(iri, BASE)
         if stem is None or iri == ONTOLOGY_IRI:
             continue
         view = views.resource_view(store, iri, settings)
@@ -281,7 +281,7 @@ def _metadata(writer: SiteWriter, store: GraphStore, settings: Settings) -> None
         writer.data(f"catalog.{fmt.extension}", to_bytes(catalogue_quads, fmt, settings))
     void_quads = catalogue.to_quads(catalogue.void_description(store, settings))
     writer.data(catalogue.VOID_FILE, to_bytes(void_quads, DOCUMENT_FORMATS[0], settings))
-    writer.text(CONTEXT_NAME, json.dumps(jsonld_context(settings), ensure_ascii=False, indent=2) + "\n")
+    writer.text(CONTEXT_NAME, json.dumps(jsonld_context(), ensure_ascii=False, indent=2) + "\n")
 
 
 def _sitemap(writer: SiteWriter, meta: DatasetMetadata) -> None:

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
 from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
-from csei_graph.namespaces import CSEI, ONTOLOGY_IRI, PREFIXES
+from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.site import paths
 from csei_graph.store import GraphStore
@@ -104,7 +104,7 @@ class DatasetMetadata:
 def dataset_metadata(settings: Settings | None = None) -> DatasetMetadata:
     """The dataset's addresses under the configured base IRI and site address."""
     settings = settings or Settings()
-    base = settings.base_iri
+    base = BASE
     site = settings.site_url or base
     site = site if site.endswith("/") else site + "/"
     release = settings.release_date or datetime.datetime.now(datetime.UTC).date().isoformat()
@@ -316,13 +316,13 @@ def void_description(store: GraphStore, settings: Settings | None = None) -> Gra
     for name, sparql in VOID_COUNTS.items():
         graph.add((dataset, VOID[name], Literal(_count(store, sparql), datatype=XSD.integer)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(meta.sparql_url)))
-    graph.add((dataset, VOID.uriSpace, Literal(f"{settings.base_iri}id/")))
+    graph.add((dataset, VOID.uriSpace, Literal(f"{BASE}id/")))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     for prefix in ("org", "skos", "dct", "prov", "schema", "foaf"):
         graph.add((dataset, VOID.vocabulary, URIRef(PREFIXES[prefix])))
     for fmt in DUMP_FORMATS:
         graph.add((dataset, VOID.dataDump, URIRef(meta.site_url + paths.dump_path(fmt.extension))))
-    graph.add((dataset, VOID.rootResource, URIRef(f"{settings.base_iri}id/")))
+    graph.add((dataset, VOID.rootResource, URIRef(f"{BASE}id/")))
     for row in store.query(SAMPLE_CLUSTERS):  # type: ignore[union-attr]
         graph.add((dataset, VOID.exampleResource, URIRef(row["x"].value)))
     for row in store.query(CLASS_PARTITIONS):  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ its `.html`, `.ttl`, `.jsonld` or `.nt` file with `Vary: Accept`.
 from urllib.parse import urlparse
 
 from csei_graph.export import CONTEXT_NAME, DOCUMENT_FORMATS, FORMATS
+from csei_graph.namespaces import BASE
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue
 from csei_graph.site.catalogue import DatasetMetadata
@@ -90,7 +91,7 @@ def nginx(meta: DatasetMetadata) -> str:
 
 def redirects_elsewhere(settings: Settings, meta: DatasetMetadata) -> bool:
     """True when the site is published at an address other than the base IRI (w3id rules needed)."""
-    return meta.site_url.rstrip("/") != settings.base_iri.rstrip("/")
+    return meta.site_url.rstrip("/") != BASE.rstrip("/")
 
 
 def w3id(settings: Settings, meta: DatasetMetadata) -> str:
@@ -98,7 +99,7 @@ def w3id(settings: Settings, meta: DatasetMetadata) -> str:
     site = meta.site_url
     lines = [
         HEADER,
-        f"# Permanent IRIs under {settings.base_iri} resolve to the site at {site}.\n",
+        f"# Permanent IRIs under {BASE} resolve to the site at {site}.\n",
         "Options +FollowSymLinks\nRewriteEngine on\n\n",
         "# Resources: 303 See Other to their document in the format asked for.\n",
     ]
@@ -128,13 +129,13 @@ def w3id_readme(settings: Settings, meta: DatasetMetadata) -> str:
         return (
             "# w3id.org rules\n\n"
             "This site was published with its address equal to the base IRI "
-            f"({settings.base_iri}), so no w3id.org redirects were generated. Publish with\n"
+            f"({BASE}), so no w3id.org redirects were generated. Publish with\n"
             "`csei publish --site-url https://HOST/PATH/ OUTDIR` to get `w3id/.htaccess` for the\n"
             "project's folder in the perma-id/w3id.org repository.\n"
         )
     return (
         "# CSEI graph\n\n"
-        f"Permanent identifiers of the CSEI knowledge graph ({settings.base_iri}): Clusters of Social and\n"
+        f"Permanent identifiers of the CSEI knowledge graph ({BASE}): Clusters of Social and\n"
         "Ecological Innovation, their organisations, programmes and concepts, the CSEI ontology and its\n"
         f"shapes. The `.htaccess` beside this file redirects them to the published site at {meta.site_url}\n"
         "(303 for resources, with content negotiation; see docs/publishing.md of csei-graph).\n\n"

@@ -41,7 +41,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from csei_graph import queries
 from csei_graph.export import CONTEXT_NAME, DOCUMENT_FORMATS, DUMP_FORMATS
-from csei_graph.namespaces import CSEI, ONTOLOGY_IRI, PREFIXES
+from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES, shorten
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, maps, paths
 from csei_graph.sources import discover, resource_dir
@@ -484,7 +484,7 @@ class _Reader:
     def __init__(self, store: GraphStore, settings: Settings | None, *, check_links: bool = False) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.base = self.settings.base_iri
+        self.base = BASE
         # Pages about things outside the store (the shapes) may name IRIs the graph lacks: no page.
         self.check_links = check_links
         self._labels = _found_in(store)["labels"]
@@ -1294,11 +1294,7 @@ class _ShapeDocuments:
     def compact(self, term: object) -> str:
         if isinstance(term, BNode):
             return "[]"
-        text = str(term)
-        for prefix, namespace in (*PREFIXES.items(), ("sh", str(SH))):
-            if text.startswith(namespace) and text != namespace:
-                return f"{prefix}:{text[len(namespace) :]}"
-        return f"<{text}>"
+        return shorten(str(term), {**PREFIXES, "sh": str(SH)})
 
     def _list(self, head: object) -> list[object]:
         items = []
@@ -1531,7 +1527,7 @@ SELECT DISTINCT ?x WHERE {
 
 def resource_iris(store: GraphStore, settings: Settings | None = None) -> list[str]:
     """Every IRI of the graph that has a page of its own (see `paths.document_stem`), sorted."""
-    base = (settings or Settings()).base_iri
+    base = BASE
     found = {row["x"].value for row in _query(store, ALL_IRIS)} | set(store.graph_names())
     return sorted(iri for iri in found if paths.document_stem(iri, base) is not None)
 
@@ -1605,7 +1601,7 @@ def view_for_path(store: GraphStore, path: str, settings: Settings | None = None
     if stem.startswith("list/"):
         listing = _listing_for_stem(store, stem, settings)
         return listing_view(store, listing, settings) if listing else None
-    iri = paths.iri_for_stem(stem, (settings or Settings()).base_iri)
+    iri = paths.iri_for_stem(stem, BASE)
     return resource_view(store, iri, settings) if iri else None
 
 

@@ -2,10 +2,8 @@
 
 import getpass
 import hashlib
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -16,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from csei_graph.export import export_format, to_bytes
-from csei_graph.leftovers import remove_abandoned
+from csei_graph.files import write_atomically
 from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, builtin_sources, discover, graph_for, parse, resource_dir
@@ -42,7 +40,6 @@ _EXISTING = """
     ORDER BY STR(?graph) STR(?value)
 """
 _ALREADY_MERGED = f"ASK {{ ?graph <{CSEI}contentHash> $hash }}"
-_TEMPORARY = re.compile(r"\.contribution-(\d+)-.*\.tmp")
 
 
 @dataclass(frozen=True)
@@ -273,7 +270,11 @@ def contribute(
     if not report.passes(strict):
         return Outcome(report)
     target = data_dir / f"contribution-{contribution.slug}.trig"
-    _write_atomically(target, _trig(contribution, changes, settings), settings)
+    write_atomically(
+        target,
+        _trig(contribution, changes, settings),
+        check=lambda written: parse(Source(written, ox.RdfFormat.TRIG, graph_for(target)), settings),
+    )
     return Outcome(report, written=target)
 
 
@@ -351,32 +352,3 @@ def _trig(contribution: Contribution, quads: Sequence[ox.Quad], settings: Settin
         f"# ({contribution.content_hash}); the default graph describes the named graph.\n"
     )
     return header.encode() + to_bytes(quads, export_format("trig"), settings)
-
-
-def _write_atomically(target: Path, content: bytes, settings: Settings) -> None:
-    """Write to a temporary file beside the target, check it reads back, then rename it into place."""
-    # Temporary files of a contribute that was killed before it finished.
-    remove_abandoned(target.parent, _TEMPORARY)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".contribution-{os.getpid()}-", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        written = Path(temporary)
-        parse(Source(written, ox.RdfFormat.TRIG, graph_for(target)), settings)
-        written.replace(target)
-        _sync_folder(target.parent)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

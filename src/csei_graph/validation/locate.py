@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from csei_graph.sources import lines_and_columns
 from csei_graph.validation.report import Location
 
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE)
@@ -124,21 +125,18 @@ def _mentions_in(path: Path, wanted: set[str]) -> dict[str, Location]:
         iri = _iri(match, prefixes)
         if iri in wanted and iri not in offsets:
             offsets[iri] = match.start()
-    encoded = {iri: len(text[:offset].encode()) for iri, offset in offsets.items()}
-    return _located(path, text.encode(), encoded)
+    placed = lines_and_columns(text, offsets.values())
+    return {iri: Location(str(path), *placed[offset]) for iri, offset in offsets.items()}
 
 
 def _located(path: Path, data: bytes, offsets: dict[str, int]) -> dict[str, Location]:
-    """Line and column (in characters) of each byte offset, counting the lines once through the data."""
-    located: dict[str, Location] = {}
-    line, counted = 1, 0
-    for iri, offset in sorted(offsets.items(), key=lambda item: item[1]):
-        line += data.count(b"\n", counted, offset)
-        counted = offset
-        start = data.rfind(b"\n", 0, offset) + 1
-        located[iri] = Location(
-            str(path), line, len(data[start:offset].decode("utf-8", errors="replace")) + 1
-        )
+    """Line and column (in characters, not bytes) of each byte offset."""
+    placed = lines_and_columns(data, offsets.values())
+    located = {}
+    for iri, offset in offsets.items():
+        line, byte_column = placed[offset]
+        before = data[offset - byte_column + 1 : offset].decode("utf-8", errors="replace")
+        located[iri] = Location(str(path), line, len(before) + 1)
     return located
 
 

@@ -12,7 +12,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from csei_graph.namespaces import PREFIXES
+from csei_graph.namespaces import PREFIXES, prefixed_name
 
 FORMATS = ("text", "turtle", "json", "sarif", "github")
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -24,7 +24,6 @@ _PATH_FORMS = {
 }
 _SARIF_LEVELS = {"Violation": "error", "Warning": "warning", "Info": "note"}
 _GITHUB_COMMANDS = {"Violation": "error", "Warning": "warning", "Info": "notice"}
-_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 @dataclass(frozen=True)
@@ -128,12 +127,7 @@ def compact(term: Node | str) -> str:
         return text
     if isinstance(term, BNode):
         return f"_:{term}"
-    iri = str(term)
-    for prefix, namespace in _NAMESPACES:
-        local = iri[len(namespace) :]
-        if iri.startswith(namespace) and local and all(c.isalnum() or c in "-_." for c in local):
-            return f"{prefix}:{local}"
-    return f"<{iri}>"
+    return prefixed_name(str(term)) or f"<{term}>"
 
 
 def path_text(graph: Graph, path: Node) -> str:

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import export
-from csei_graph.namespaces import ONTOLOGY_IRI
+from csei_graph.namespaces import BASE, ONTOLOGY_IRI
 from csei_graph.site import catalogue, paths, views
 from csei_graph.web import conneg
 from csei_graph.web.conneg import Representation
@@ -48,8 +48,8 @@ def service_of(request: Request) -> Service:
 async def resource(request: Request) -> Response:
     """`/id/...`: 303 to the document about the resource, in the representation asked for."""
     service = service_of(request)
-    iri = service.settings.base_iri + request.url.path.lstrip("/")
-    stem = paths.document_stem(iri, service.settings.base_iri)
+    iri = BASE + request.url.path.lstrip("/")
+    stem = paths.document_stem(iri, BASE)
     offered = await run_in_threadpool(_offered, service, stem) if stem else ()
     if not offered or stem is None:
         return await not_found(request, f"There is no resource <{iri}> in the graph.")
@@ -144,7 +144,7 @@ def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
     for the site's other pages (listings, queries...), RDF alone for the catalogue and VoID."""
     if stem in ROOT_DOCUMENTS:
         return conneg.RDF_REPRESENTATIONS
-    iri = paths.iri_for_stem(stem, service.settings.base_iri)
+    iri = paths.iri_for_stem(stem, BASE)
     if iri is None:
         has_page = views.view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
         return (conneg.HTML,) if has_page else ()
@@ -182,7 +182,7 @@ def _page(service: Service, path: str, stem: str) -> Rendered | None:
         return None
     body = views.render(view).encode("utf-8")
     alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
-    has_data = paths.iri_for_stem(stem, service.settings.base_iri) is not None
+    has_data = paths.iri_for_stem(stem, BASE) is not None
     headers = (("Link", conneg.link_header(alternates)),) if has_data else ()
     return Rendered.of(body, conneg.HTML, headers)
 
@@ -191,7 +191,7 @@ def _rdf_document(service: Service, stem: str, representation: Representation) -
     if stem in ROOT_DOCUMENTS:
         statements = ROOT_DOCUMENTS[stem](service)
     else:
-        iri = paths.iri_for_stem(stem, service.settings.base_iri)
+        iri = paths.iri_for_stem(stem, BASE)
         statements = _statements(service, stem, iri) if iri else []
     if not statements:
         return None
@@ -233,7 +233,7 @@ async def context(request: Request) -> Response:
     service = service_of(request)
 
     def render() -> Rendered:
-        body = json.dumps(export.jsonld_context(service.settings), indent=2, ensure_ascii=False) + "\n"
+        body = json.dumps(export.jsonld_context(), indent=2, ensure_ascii=False) + "\n"
         return Rendered.of(body.encode("utf-8"), JSONLD_CONTEXT)
 
     rendered = await run_in_threadpool(service.cache.get_or_render, ("context.jsonld", "file"), render)

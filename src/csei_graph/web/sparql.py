@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from csei_graph import export, queries
+from csei_graph.namespaces import BASE
 from csei_graph.site import paths, views
 from csei_graph.sparql_text import GRAPH_FORMS, query_form
 from csei_graph.web import conneg
@@ -330,7 +331,7 @@ def editor_response(service: Service, path: str, query: str | None, *, autorun: 
         query=query if query is not None else EXAMPLE_QUERY,
         autorun=autorun and query is not None,
         stored_json=views.script_json(stored_query_catalogue()),
-        base_iri=settings.base_iri,
+        base_iri=BASE,
         timeout=settings.sparql_timeout,
         max_rows=settings.sparql_max_rows,
     )
