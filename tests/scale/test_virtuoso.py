@@ -18,9 +18,9 @@ from rdflib.compare import isomorphic
 from csei_graph import api
 from csei_graph.export import describe, export_format, to_bytes
 from csei_graph.queries import QueryError, QueryResult, list_queries, run_query
-from csei_graph.remote import Endpoint
+from csei_graph.stores.protocol_client import Endpoint
 from csei_graph.remote_store import RemoteStore, push
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import write_synthetic
 from tests.web.conftest import RunningServer, local_path, start_server, stop_server
 

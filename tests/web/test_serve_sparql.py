@@ -16,7 +16,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from csei_graph import queries
 from csei_graph.cli import main
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import SERVER_MAX_ROWS, SERVER_TIMEOUT, RunningServer, listener
 
 pytestmark = pytest.mark.e2e
