@@ -99,10 +99,11 @@ def is_update(text: str) -> bool:
     from rdflib.plugins.sparql import parser  # noqa: PLC0415
 
     try:
-        parser.parseUpdate(text)
+        parsed = parser.parseUpdate(text)
     except Exception:  # pyparsing's errors, or rdflib's for a text that parses but means nothing
         return False
-    return True
+    # An empty text (or prefixes alone) is an update with no operation: nothing to refuse as one.
+    return "request" in parsed
 
 
 def with_dataset(query: ParsedQuery, dataset: StatedDataset) -> str:

@@ -31,6 +31,7 @@ READ_ONLY = (
     "Updates are refused: this endpoint is read-only and runs no updates. The graph changes "
     "through its source files (see csei validate and csei contribute)."
 )
+NOT_A_QUERY = "not a SPARQL query this endpoint runs (a SELECT, CONSTRUCT, ASK or DESCRIBE query in standard SPARQL 1.1)"
 NO_SERVICE = (
     "SERVICE is refused: this endpoint never sends queries to other hosts. Query each endpoint "
     "yourself, or load the data you need into a copy of the graph (csei query works on local files)."
@@ -101,7 +102,7 @@ def _engine_form(text: str) -> str:
     except SyntaxError as error:
         if is_update(text):
             raise Refused(403, READ_ONLY) from None
-        raise Refused(400, f"SPARQL syntax error: {error.msg or error}") from None
+        raise Refused(400, f"{NOT_A_QUERY}: SPARQL syntax error: {error.msg or error}") from None
     except RuntimeError:
         # Parsed, but failed on the empty store (an unknown function, say): the store will say why.
         return read_query(text).form
@@ -115,8 +116,4 @@ def _engine_form(text: str) -> str:
 def _refusal_for(text: str, error: SparqlSyntaxError) -> Refused:
     if is_update(text):
         return Refused(403, READ_ONLY)
-    return Refused(
-        400,
-        "not a SPARQL query this endpoint runs (a SELECT, CONSTRUCT, ASK or DESCRIBE query in "
-        f"standard SPARQL 1.1): {error.message}",
-    )
+    return Refused(400, f"{NOT_A_QUERY}: {error.message}")
