@@ -33,7 +33,7 @@ JENA_CLASSPATH = (
     "commons-codec commons-compress commons-csv commons-io commons-lang3 gson httpclient httpcore "
     "jackson-annotations jackson-core jackson-databind jsonld-java slf4j-api slf4j-nop titanium-json-ld "
     "jakarta.json-api dexx.collection thrift protobuf guava"
-).split()
+).split()  # fmt: skip
 # Jena's own name for the default graph of a dataset, in FROM.
 JENA_DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
 VIRTUOSO_INI = """[Database]

@@ -43,12 +43,16 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "clusters-in-country": "Virtuoso 7.2.5 gives no rows for the same FILTER NOT EXISTS as clusters",
         "clusters-per-country": "Virtuoso 7.2.5 gives no rows: OPTIONAL { ... BIND } under a GROUP BY of a "
         "VALUES-bound variable (see docs/scaling.md; minimal reproduction still to find)",
-        "cluster-network": "Virtuoso 7.2.5 gives fewer links from joined sub-selects over UNIONs (cause not found)",
+        "cluster-network": "Virtuoso 7.2.5 gives fewer links from joined sub-selects over UNIONs"
+        " (cause not found)",
         "cluster-participations": "Virtuoso 7.2.5 gives fewer rows from nested UNIONs (cause not found)",
         "multi-actor-mix": "Virtuoso 7.2.5 gives fewer rows from a sub-select joining a UNION and a "
-        "property path (cause not found)",
-        "programme-figures": "Virtuoso 7.2.5 orders rows otherwise under a complete ORDER BY (cause not found)",
-        "shared-members": "Virtuoso 7.2.5 gives one row fewer from a grouped sub-select over a UNION (cause not found)",
+        "property path"
+        " (cause not found)",
+        "programme-figures": "Virtuoso 7.2.5 orders rows otherwise under a complete ORDER BY"
+        " (cause not found)",
+        "shared-members": "Virtuoso 7.2.5 gives one row fewer from a grouped sub-select over a UNION"
+        " (cause not found)",
     }.items()
 }
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"

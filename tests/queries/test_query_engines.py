@@ -10,9 +10,9 @@ from collections.abc import Mapping
 import pytest
 
 from csei_graph.queries import QueryResult, StoredQuery, list_queries, run_query
-from csei_graph.stores.rdflib_engine import RdflibStore
 from csei_graph.sparql_syntax import read_query, with_values
 from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.rdflib_engine import RdflibStore
 from csei_graph.terms import OxTerm
 
 QUERIES = list_queries()

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from csei_graph import export
 from csei_graph.cli import main
 from csei_graph.queries import QueryResult, StoredQuery, list_queries, run_query
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.stores.protocol_client import Endpoint
 from csei_graph.stores.remote import RemoteStore
 from csei_graph.transfer import pull, push
-from csei_graph.stores.embedded import GraphStore
 
 pytestmark = pytest.mark.e2e
 

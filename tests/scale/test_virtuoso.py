@@ -9,8 +9,8 @@ from rdflib.compare import isomorphic
 
 from csei_graph import api
 from csei_graph.export import describe, export_format, to_bytes
-from csei_graph.stores.embedded import GraphStore
 from csei_graph.queries import format_result, run_query
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.stores.protocol_client import Endpoint
 from csei_graph.stores.remote import RemoteStore
 from csei_graph.synth import write_synthetic

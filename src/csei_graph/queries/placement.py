@@ -59,7 +59,7 @@ def _visit(
         for part in (node["p1"], node["p2"]):
             yield from _visit(part, names, restricted=restricted, nested=nested, top=False)
         return
-    if kind == "BGP" or kind == "Graph":
+    if kind in {"BGP", "Graph"}:
         if restricted:
             yield from ((v, f"it is inside {restricted}") for v in _variables(node, names))
         if kind == "Graph":

@@ -31,7 +31,10 @@ READ_ONLY = (
     "Updates are refused: this endpoint is read-only and runs no updates. The graph changes "
     "through its source files (see csei validate and csei contribute)."
 )
-NOT_A_QUERY = "not a SPARQL query this endpoint runs (a SELECT, CONSTRUCT, ASK or DESCRIBE query in standard SPARQL 1.1)"
+NOT_A_QUERY = (
+    "not a SPARQL query this endpoint runs "
+    "(a SELECT, CONSTRUCT, ASK or DESCRIBE query in standard SPARQL 1.1)"
+)
 NO_SERVICE = (
     "SERVICE is refused: this endpoint never sends queries to other hosts. Query each endpoint "
     "yourself, or load the data you need into a copy of the graph (csei query works on local files)."
@@ -49,7 +52,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class PublicQuery:
-    """A query the endpoint may run: its text, its form, and the dataset it runs on (None: the whole graph)."""
+    """A query the endpoint may run: its text, its form, its dataset (None: the whole graph)."""
 
     text: str
     form: str

@@ -1,4 +1,4 @@
-"""Query results as text: a table for people, SPARQL 1.1 JSON, XML, CSV and TSV, and graphs in RDF syntaxes."""
+"""Query results as text: a table for people, SPARQL 1.1 JSON, XML, CSV and TSV; graphs in RDF syntaxes."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The one interface every store offers: queries with bound parameters over a stated dataset, quads, graphs."""
+"""The one interface every store offers: queries with bound values on a stated dataset, quads, graphs."""
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass

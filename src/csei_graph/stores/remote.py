@@ -141,9 +141,9 @@ class RemoteStore:
         """The quads of one pushed graph, or of all of them, fetched by the Graph Store Protocol."""
         layout = self.layout
         wanted: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = []
-        if graph is None or isinstance(graph, ox.DefaultGraph):
-            if layout.default_graph_holder:
-                wanted.append((layout.default_graph_holder, ox.DefaultGraph()))
+        whole_or_default = graph is None or isinstance(graph, ox.DefaultGraph)
+        if whole_or_default and layout.default_graph_holder:
+            wanted.append((layout.default_graph_holder, ox.DefaultGraph()))
         if graph is None:
             wanted += [(name, ox.NamedNode(name)) for name in layout.named_graphs]
         elif isinstance(graph, str) and graph in layout.named_graphs:
