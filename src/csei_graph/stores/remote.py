@@ -257,7 +257,7 @@ def _parse_rdf(url: str, response: Response) -> Iterator[ox.Quad]:
 
 def _parse_results(url: str, response: Response) -> ox.QuerySolutions | ox.QueryBoolean:
     if response.content_type != SPARQL_RESULTS_JSON:
-        raise RemoteError(url, f"the store answered {response.content_type}, not SPARQL JSON results")
+        raise RemoteError(url, f"the store answered {response.content_type}, not SPARQL results (JSON)")
     try:
         document = json.loads(response.body)
         for row in document.get("results", {}).get("bindings", []):
