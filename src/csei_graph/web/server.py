@@ -106,7 +106,8 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
     # Fails now, with a clear message, when the store cannot be reached, holds nothing pushed, or
     # would answer from other graphs than those pushed.
     layout = pages.check()
-    queries = remote(settings.sparql_timeout)
+    # The runner stops waiting at the time limit and says so (422); the connection outlives it a little.
+    queries = remote(settings.sparql_timeout + 1)
     queries.layout = layout
     print(
         f"publishing the remote store {url} ({len(layout.named_graphs)} graphs pushed)",
