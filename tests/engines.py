@@ -27,13 +27,42 @@ from csei_graph.terms import OxTerm
 
 JENA_JARS = Path("/usr/share/java")
 # The jars of Jena's command-line tools and what they need, by their unversioned Debian names.
-JENA_CLASSPATH = (
-    "jena-arq jena-base jena-cmds jena-core jena-iri jena-dboe-base jena-dboe-index jena-dboe-storage "
-    "jena-dboe-trans-data jena-dboe-transaction jena-tdb jena-tdb2 jena-rdfconnection commons-cli "
-    "commons-codec commons-compress commons-csv commons-io commons-lang3 gson httpclient httpcore "
-    "jackson-annotations jackson-core jackson-databind jsonld-java slf4j-api slf4j-nop titanium-json-ld "
-    "jakarta.json-api dexx.collection thrift protobuf guava"
-).split()  # fmt: skip
+JENA_CLASSPATH = [
+    "jena-arq",
+    "jena-base",
+    "jena-cmds",
+    "jena-core",
+    "jena-iri",
+    "jena-dboe-base",
+    "jena-dboe-index",
+    "jena-dboe-storage",
+    "jena-dboe-trans-data",
+    "jena-dboe-transaction",
+    "jena-tdb",
+    "jena-tdb2",
+    "jena-rdfconnection",
+    "commons-cli",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-io",
+    "commons-lang3",
+    "gson",
+    "httpclient",
+    "httpcore",
+    "jackson-annotations",
+    "jackson-core",
+    "jackson-databind",
+    "jsonld-java",
+    "slf4j-api",
+    "slf4j-nop",
+    "titanium-json-ld",
+    "jakarta.json-api",
+    "dexx.collection",
+    "thrift",
+    "protobuf",
+    "guava",
+]
 # Jena's own name for the default graph of a dataset, in FROM.
 JENA_DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
 VIRTUOSO_INI = """[Database]

@@ -165,7 +165,7 @@ def _is_variable(node: Any) -> bool:
 
 def _dataset_clauses(parsed: Any) -> StatedDataset | None:
     # rdflib's parse values answer a missing key with its name: ask whether the key is there.
-    clauses = parsed["datasetClause"] if "datasetClause" in parsed else []
+    clauses = parsed["datasetClause"] if "datasetClause" in parsed else []  # noqa: SIM401
     if not clauses:
         return None
     default = tuple(str(clause["default"]) for clause in clauses if "default" in clause)

@@ -14,9 +14,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from csei_graph.cli import main
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.stores.protocol_client import Endpoint
 from csei_graph.stores.remote import RemoteStore
-from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import SERVER_TIMEOUT, RunningServer, free_port, local_path, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
