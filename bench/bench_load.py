@@ -21,7 +21,7 @@ from bench.common import (
 )
 from csei_graph.settings import Settings
 from csei_graph.sources import discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 TITLE = "Loading and reopening the graph"
 INTRO = """Each load runs in a fresh process (so its peak memory is its own), from the synthetic graph's

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 
 from bench.common import Check, Context, Dataset, Section, Table, Timing, count, growth_table, ratio, seconds
 from csei_graph.queries import QueryResult, StoredQuery, bind_parameters, list_queries, run_query
-from csei_graph.rdflib_store import RdflibStore
 from csei_graph.sources import builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.rdflib_engine import RdflibStore
 
 TITLE = "Queries"
 INTRO = """Every stored query of `queries/` with its default parameters, on the built-in graph together with

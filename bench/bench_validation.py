@@ -23,7 +23,7 @@ from bench.common import (
 from csei_graph.namespaces import CSEI, CSEID, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.contribute import check_in, read_contribution
 from csei_graph.validation.report import Result
 from csei_graph.validation.validate import PIECES_ABOVE, around_changes, validate_store, whole_graph

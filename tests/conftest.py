@@ -8,7 +8,7 @@ from rdflib import Dataset, Graph
 
 from csei_graph.api import open_graph
 from csei_graph.sources import resource_dir
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

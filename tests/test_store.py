@@ -7,7 +7,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from csei_graph.sources import SourceError, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 EX = "http://example.org/"
 

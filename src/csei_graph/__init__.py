@@ -15,18 +15,21 @@ from csei_graph.queries import (
     load_query,
     run_query,
 )
-from csei_graph.rdflib_store import RdflibStore
-from csei_graph.remote import Endpoint, RemoteError
-from csei_graph.remote_store import RemoteStore, pull, push
 from csei_graph.site.build import publish
 from csei_graph.sources import SourceError
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import GraphDataset, Store
+from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.protocol_client import Endpoint, RemoteError
+from csei_graph.stores.rdflib_engine import RdflibStore
+from csei_graph.stores.remote import RemoteStore
 from csei_graph.synth import SynthResult, write_synthetic
+from csei_graph.transfer import pull, push
 from csei_graph.validation import Report, contribute, template, validate_graph
 from csei_graph.web.server import serve
 
 __all__ = [
     "Endpoint",
+    "GraphDataset",
     "GraphStore",
     "Problem",
     "QueryError",
@@ -36,6 +39,7 @@ __all__ = [
     "RemoteStore",
     "Report",
     "SourceError",
+    "Store",
     "StoredQuery",
     "Summary",
     "SynthResult",

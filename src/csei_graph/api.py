@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from csei_graph.namespaces import BASE, BUILTIN_NAMESPACES, CSEI, ONTOLOGY_IRI
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import Store
+from csei_graph.stores.embedded import GraphStore
 
 RESOURCE_IRI = re.compile(
     re.escape(BASE) + r"id/(?:concept/[a-z0-9-]+(?:/[a-z0-9-]+)?|[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*)"
@@ -52,7 +53,7 @@ class Summary:
     clusters_per_country: dict[str, int] = field(default_factory=dict)
 
 
-def summary(store: GraphStore) -> Summary:
+def summary(store: Store) -> Summary:
     """Count triples, graphs, instances per class and clusters per country."""
     classes = {
         str(row["class"].value): int(row["n"].value)
@@ -95,7 +96,7 @@ class Problem:
         return f"{self.severity}: <{self.focus}>: {self.message}"
 
 
-def check(store: GraphStore) -> list[Problem]:
+def check(store: Store) -> list[Problem]:
     """Report undefined terms, IRIs outside the IRI policy and resources without a name."""
     return sorted(
         _undefined_terms(store) + _bad_iris(store) + _unnamed_resources(store),
@@ -103,7 +104,7 @@ def check(store: GraphStore) -> list[Problem]:
     )
 
 
-def _undefined_terms(store: GraphStore) -> list[Problem]:
+def _undefined_terms(store: Store) -> list[Problem]:
     kinds = " ".join(DECLARATION_KINDS)
     declared_in_ontology = {
         row["t"].value
@@ -129,7 +130,7 @@ def _undefined_terms(store: GraphStore) -> list[Problem]:
     return problems
 
 
-def _bad_iris(store: GraphStore) -> list[Problem]:
+def _bad_iris(store: Store) -> list[Problem]:
     rows = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/")) }}')
     return [
         Problem("IRI does not follow the IRI policy of docs/model.md", row["s"].value)
@@ -138,7 +139,7 @@ def _bad_iris(store: GraphStore) -> list[Problem]:
     ]
 
 
-def _unnamed_resources(store: GraphStore) -> list[Problem]:
+def _unnamed_resources(store: Store) -> list[Problem]:
     rows = store.query(
         PREFIXES
         + f"""SELECT DISTINCT ?s WHERE {{

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from csei_graph.files import atomic_writer
 from csei_graph.namespaces import PREFIXES, prefixed_name
 from csei_graph.settings import Settings
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import Store
 
 CONTEXT_NAME = "context.jsonld"
 CONTEXT_FILE = Path(__file__).resolve().parent / CONTEXT_NAME
@@ -144,14 +144,14 @@ def to_bytes(quads: Iterable[ox.Quad], fmt: ExportFormat, settings: Settings | N
         return buffer.read()
 
 
-def export(store: GraphStore, format_name: str, out: IO[bytes], settings: Settings | None = None) -> None:
+def export(store: Store, format_name: str, out: IO[bytes], settings: Settings | None = None) -> None:
     """Write the whole graph to a binary stream."""
     fmt = export_format(format_name)
     serialise(canonical_quads(store.quads(), union=not fmt.holds_graphs), fmt, out, settings)
 
 
 def export_to_file(
-    store: GraphStore,
+    store: Store,
     format_name: str,
     path: Path,
     *,
@@ -171,7 +171,7 @@ def export_to_file(
 
 
 def export_to_stdout(
-    store: GraphStore, format_name: str, *, compress: bool = False, settings: Settings | None = None
+    store: Store, format_name: str, *, compress: bool = False, settings: Settings | None = None
 ) -> None:
     """Stream the whole graph to standard output."""
     out = sys.stdout.buffer
@@ -198,7 +198,7 @@ INCOMING = "SELECT DISTINCT ?o ?s ?p WHERE { ?s ?p ?o }"
 GRAPH_CONTENT = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def describe(store: GraphStore, iri: str) -> list[ox.Quad]:
+def describe(store: Store, iri: str) -> list[ox.Quad]:
     """The statements of a resource's documents: everything it says (following blank nodes) and
     every statement that points at it."""
     subject = ox.NamedNode(iri)
@@ -218,7 +218,7 @@ def describe(store: GraphStore, iri: str) -> list[ox.Quad]:
     return list(found)
 
 
-def graph_content(store: GraphStore, graph_iri: str) -> list[ox.Quad]:
+def graph_content(store: Store, graph_iri: str) -> list[ox.Quad]:
     """The statements of one named graph, as default-graph statements."""
     rows = store.query(GRAPH_CONTENT, {"g": ox.NamedNode(graph_iri)})
     return [ox.Quad(r["s"], r["p"], r["o"], ox.DefaultGraph()) for r in rows]  # type: ignore[union-attr]

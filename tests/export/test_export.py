@@ -22,7 +22,7 @@ from csei_graph.export import (
     to_bytes,
 )
 from csei_graph.namespaces import PREFIXES
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixture.trig"
 SYNTAX = {

@@ -12,7 +12,7 @@ from csei_graph.queries import QueryError, bind_parameters, load_query, run_quer
 from csei_graph.settings import Settings
 from csei_graph.site import paths
 from csei_graph.sources import SourceError
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation import Report, validate_graph
 
 BASE = "https://w3id.org/csei/"

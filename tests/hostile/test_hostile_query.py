@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from csei_graph.cli import main
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from tests.hostile.corpus import assert_says, cases_of, fingerprint, write_input
 
 

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from csei_graph.sources import Source, builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import write_synthetic
 
 RDFLIB_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads"}

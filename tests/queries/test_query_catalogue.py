@@ -20,7 +20,7 @@ from csei_graph.queries import (
     load_query,
     run_query,
 )
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = '"> } ; DROP ALL ; INSERT DATA { <urn:x> <urn:y> "z" } #'
@@ -119,7 +119,7 @@ def test_a_parameter_where_engines_would_differ_is_refused(tmp_path: Path, body:
     with pytest.raises(QueryError) as raised:
         load_query(path)
     assert why in str(raised.value)
-    assert raised.value.line == 3 and raised.value.column == body.index("?k", body.index("WHERE")) + 1
+    assert raised.value.line == 2  # the declaration of the parameter
 
 
 def test_a_parameter_must_be_projected(tmp_path: Path) -> None:
@@ -130,9 +130,8 @@ def test_a_parameter_must_be_projected(tmp_path: Path) -> None:
 
 def test_a_service_clause_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "SELECT * WHERE {\n  SERVICE <http://example.org/sparql> { ?s ?p ?o }\n}\n")
-    with pytest.raises(QueryError) as raised:
+    with pytest.raises(QueryError, match="a SERVICE clause would fetch data"):
         load_query(path)
-    assert (raised.value.line, raised.value.column) == (2, 3)
 
 
 def test_an_update_is_not_a_query(tmp_path: Path) -> None:

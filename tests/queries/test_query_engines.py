@@ -10,9 +10,9 @@ from collections.abc import Mapping
 import pytest
 
 from csei_graph.queries import QueryResult, StoredQuery, list_queries, run_query
-from csei_graph.rdflib_store import RdflibStore
-from csei_graph.sparql_text import bind_as_values
-from csei_graph.store import GraphStore
+from csei_graph.sparql_syntax import read_query, with_values
+from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.rdflib_engine import RdflibStore
 from csei_graph.terms import OxTerm
 
 QUERIES = list_queries()
@@ -36,8 +36,8 @@ class BoundByValues:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
-    def query(self, sparql: str, bindings: Mapping[str, OxTerm] | None = None) -> object:
-        return self.store.query(bind_as_values(sparql, dict(bindings or {})))
+    def query(self, sparql: str, bindings: Mapping[str, OxTerm] | None = None, **_: object) -> object:
+        return self.store.query(with_values(read_query(sparql), dict(bindings or {})))
 
 
 def comparable(result: QueryResult) -> tuple:

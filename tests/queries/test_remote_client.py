@@ -8,15 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from csei_graph.remote import (
-    Endpoint,
-    RemoteError,
-    default_store_url,
-    get_graph,
-    put_graph,
-    sparql_query,
-)
-from csei_graph.remote_store import RemoteStore
+from csei_graph.stores.protocol_client import Endpoint, ProtocolClient, RemoteError, default_store_url
+from csei_graph.stores.remote import PushedLayout, RemoteStore
 
 RESULTS = json.dumps(
     {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
@@ -58,6 +51,10 @@ def endpoint_of(httpd: ThreadingHTTPServer, **options: object) -> Endpoint:
     return Endpoint(f"http://{host}:{port}/query", **options)  # type: ignore[arg-type]
 
 
+def ask(endpoint: Endpoint) -> None:
+    ProtocolClient(endpoint).query("ASK WHERE {}", accept="application/sparql-results+json")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -96,7 +93,7 @@ def test_bad_endpoint_settings_are_refused() -> None:
 def test_a_store_that_is_down_is_reported_after_retries() -> None:
     endpoint = Endpoint(f"http://127.0.0.1:{free_port()}/query", retries=1)
     with pytest.raises(RemoteError) as raised:
-        sparql_query(endpoint, "ASK WHERE {}", graph_result=False)
+        ask(endpoint)
     assert "connection refused" in str(raised.value)
     assert "is the store running" in raised.value.hint
 
@@ -108,20 +105,22 @@ def test_a_silent_store_times_out() -> None:
         port = silent.getsockname()[1]
         endpoint = Endpoint(f"http://127.0.0.1:{port}/query", timeout=1, retries=3)
         with pytest.raises(RemoteError, match=r"no answer within 1 s"):
-            sparql_query(endpoint, "ASK WHERE {}", graph_result=False)
+            ask(endpoint)
 
 
 def test_a_busy_store_is_asked_again(server: ThreadingHTTPServer) -> None:
     server.script += [(503, "busy"), (502, "bad gateway")]  # type: ignore[attr-defined]
-    rows = RemoteStore(endpoint_of(server, retries=2)).query("SELECT ?n WHERE { ?s ?p ?n }")
-    assert [row["n"].value for row in rows] == ["7"]
+    answer = ProtocolClient(endpoint_of(server, retries=2)).query(
+        "SELECT ?n WHERE { ?s ?p ?n }", accept="*/*"
+    )
+    assert b'"7"' in answer.body
     assert len(server.requests) == 3  # type: ignore[attr-defined]
 
 
 def test_a_refused_query_is_not_asked_again_and_says_why(server: ThreadingHTTPServer) -> None:
     server.script.append((400, "Parser error at line 1: unexpected token"))  # type: ignore[attr-defined]
     with pytest.raises(RemoteError) as raised:
-        sparql_query(endpoint_of(server, retries=2), "ASK WHERE {}", graph_result=False)
+        ask(endpoint_of(server, retries=2))
     assert raised.value.status == 400
     assert "Parser error at line 1: unexpected token" in str(raised.value)
     assert len(server.requests) == 1  # type: ignore[attr-defined]
@@ -130,12 +129,13 @@ def test_a_refused_query_is_not_asked_again_and_says_why(server: ThreadingHTTPSe
 def test_a_login_is_asked_for_with_a_hint(server: ThreadingHTTPServer) -> None:
     server.script.append((401, "who are you"))  # type: ignore[attr-defined]
     with pytest.raises(RemoteError) as raised:
-        sparql_query(endpoint_of(server), "ASK WHERE {}", graph_result=False)
+        ask(endpoint_of(server))
     assert raised.value.status == 401 and "CSEI_ENDPOINT_PASSWORD" in raised.value.hint
 
 
 def test_basic_credentials_are_sent(server: ThreadingHTTPServer) -> None:
-    put_graph(endpoint_of(server, user="dba", password="secret"), "urn:g", b"<urn:a> <urn:b> <urn:c> .")
+    client = ProtocolClient(endpoint_of(server, user="dba", password="secret"))
+    client.put_graph("urn:g", b"<urn:a> <urn:b> <urn:c> .")
     method, path, headers, body = server.requests[0]  # type: ignore[attr-defined]
     assert (method, path, body) == ("PUT", "/store?graph=urn%3Ag", b"<urn:a> <urn:b> <urn:c> .")
     assert headers["Authorization"] == "Basic ZGJhOnNlY3JldA=="
@@ -144,11 +144,22 @@ def test_basic_credentials_are_sent(server: ThreadingHTTPServer) -> None:
 
 def test_a_graph_replacement_is_sent_again_when_the_store_is_busy(server: ThreadingHTTPServer) -> None:
     server.script.append((503, "busy"))  # type: ignore[attr-defined]
-    put_graph(endpoint_of(server, retries=1), None, b"<urn:a> <urn:b> <urn:c> .")
+    ProtocolClient(endpoint_of(server, retries=1)).put_graph(None, b"<urn:a> <urn:b> <urn:c> .")
     assert [r[:2] for r in server.requests] == [("PUT", "/store?default")] * 2  # type: ignore[attr-defined]
 
 
 def test_an_answer_that_is_not_rdf_is_refused(server: ThreadingHTTPServer) -> None:
+    remote = RemoteStore(endpoint_of(server))
+    remote.layout = PushedLayout(("urn:g",), None, {"urn:g": 1})
     with pytest.raises(RemoteError, match="not RDF"):
-        list(RemoteStore(endpoint_of(server)).query("CONSTRUCT WHERE { ?s ?p ?o }"))
-    assert get_graph(endpoint_of(server), "urn:g").content_type == "application/sparql-results+json"
+        list(remote.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    assert (
+        ProtocolClient(endpoint_of(server)).get_graph("urn:g").content_type
+        == "application/sparql-results+json"
+    )
+
+
+def test_nothing_pushed_is_a_clear_error(server: ThreadingHTTPServer) -> None:
+    server.script.append((200, json.dumps({"head": {"vars": ["p", "o"]}, "results": {"bindings": []}})))  # type: ignore[attr-defined]
+    with pytest.raises(RemoteError, match="nothing pushed here: run csei push"):
+        RemoteStore(endpoint_of(server)).check()

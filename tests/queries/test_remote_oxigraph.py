@@ -1,8 +1,8 @@
 """End to end against a real Oxigraph server: push the graph, run every stored query there and here.
 
 The server (`oxigraph serve`, from the `oxigraph` package of the test extra) is started on
-127.0.0.1 on a free port with a store in a temporary folder and `--union-default-graph`, so that its
-default graph is the union of its graphs as in the embedded store; it is stopped afterwards.
+127.0.0.1 on a free port with a store in a temporary folder, as installed: its default graph is not
+the union of its graphs, and every query states its dataset. It is stopped afterwards.
 """
 
 import shutil
@@ -21,9 +21,10 @@ from click.testing import CliRunner
 from csei_graph import export
 from csei_graph.cli import main
 from csei_graph.queries import QueryResult, StoredQuery, list_queries, run_query
-from csei_graph.remote import Endpoint
-from csei_graph.remote_store import RemoteStore, pull, push
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.protocol_client import Endpoint
+from csei_graph.stores.remote import RemoteStore
+from csei_graph.transfer import pull, push
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         str(location),
         "--bind",
         f"127.0.0.1:{port}",
-        "--union-default-graph",
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

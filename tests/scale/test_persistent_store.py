@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from csei_graph.cli import main
 from csei_graph.settings import Settings
 from csei_graph.sources import SourceError, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import write_synthetic
 
 EX = "http://example.org/"
@@ -150,7 +150,7 @@ BUILD_SCRIPT = """
 import sys
 from pathlib import Path
 from csei_graph.sources import discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 GraphStore.open(Path(sys.argv[1]), discover([Path(sys.argv[2])]))
 """
 

@@ -7,7 +7,7 @@ import pytest
 
 from csei_graph.settings import Settings
 from csei_graph.sources import SourceError, discover, parse
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import write_synthetic
 
 EX = "http://example.org/"

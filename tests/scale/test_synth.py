@@ -16,7 +16,7 @@ from rdflib.namespace import SH
 from csei_graph import api
 from csei_graph.cli import main
 from csei_graph.sources import resource_dir
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import ACTOR_KINDS, DEFECT_KINDS, EU_COUNTRIES, SynthResult, write_synthetic
 
 PREFIXES = """

@@ -7,7 +7,7 @@ import pytest
 from csei_graph.api import open_graph
 from csei_graph.settings import Settings
 from csei_graph.site.build import PublishReport, publish
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 FIXTURE = Path(__file__).resolve().parent / "fixture.trig"
 MARKUP_CLUSTER = "https://w3id.org/csei/id/cluster/markup-cluster"

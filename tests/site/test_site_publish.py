@@ -19,7 +19,7 @@ from csei_graph.namespaces import BASE
 from csei_graph.settings import Settings
 from csei_graph.site import paths, views
 from csei_graph.site.build import MARKER, PublishReport, publish
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.validate import validate_catalogue
 
 from .conftest import FIXTURE, MARKUP_CLUSTER, SITE_URL

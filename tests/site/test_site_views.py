@@ -8,7 +8,7 @@ import pytest
 
 from csei_graph.settings import Settings
 from csei_graph.site import views
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 from .conftest import MARKUP_CLUSTER
 

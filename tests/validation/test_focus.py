@@ -8,7 +8,7 @@ from rdflib.namespace import SH
 
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.contribute import read_contribution
 from csei_graph.validation.report import read_results
 from csei_graph.validation.validate import (

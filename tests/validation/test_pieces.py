@@ -7,7 +7,7 @@ import pytest
 
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import SynthResult, write_synthetic
 from csei_graph.validation import validate
 from csei_graph.validation.pieces import Neighbourhoods, grouped

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 
 # Small limits, so that the tests of the limits are fast.
 SERVER_TIMEOUT = 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from csei_graph.site import views
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from csei_graph.site import paths, views
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import BASE, RunningServer, local_path
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from csei_graph.site import views
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import (
     SERVER_TIMEOUT,
     RunningServer,

@@ -1,4 +1,4 @@
-"""Which texts the endpoint runs and which it refuses before running anything."""
+"""Which texts the endpoint runs and which it refuses before running anything (queries.policy)."""
 
 import socket
 import threading
@@ -6,7 +6,7 @@ import threading
 import pyoxigraph as ox
 import pytest
 
-from csei_graph.web.sparql import Refusal, check_query
+from csei_graph.queries.policy import PublicQuery, Refused, check_public_query
 
 ALLOWED = {
     "select": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
@@ -52,18 +52,40 @@ UPDATES = {
 }
 
 
+def check_query(text: str, *, embedded: bool = True) -> PublicQuery:
+    return check_public_query(text, engine_checks_syntax=embedded)
+
+
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded store", "remote store"])
 @pytest.mark.parametrize("text", ALLOWED.values(), ids=ALLOWED.keys())
-def test_queries_are_allowed(text: str) -> None:
-    assert check_query(text) in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+def test_queries_are_allowed(text: str, embedded: bool) -> None:
+    assert check_query(text, embedded=embedded).form in {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+
+
+def test_the_form_is_the_parsers() -> None:
+    assert check_query("select * { ?s ?p ?o }").form == "SELECT"
+    assert check_query("ASK {}").form == "ASK"
+    assert check_query("CONSTRUCT WHERE { ?s ?p ?o }", embedded=False).form == "CONSTRUCT"
+
+
+def test_a_dataset_comes_from_the_request_before_the_query() -> None:
+    text = "SELECT * FROM <urn:a> FROM NAMED <urn:b> WHERE { ?s ?p ?o }"
+    assert check_query(text).dataset is not None
+    assert check_query(text).dataset.default_graphs == ("urn:a",)  # type: ignore[union-attr]
+    asked = check_public_query(text, default_graphs=["urn:c"])
+    assert asked.dataset is not None and asked.dataset.default_graphs == ("urn:c",)
+    assert check_query("SELECT * WHERE { ?s ?p ?o }").dataset is None
 
 
 @pytest.mark.parametrize("template", REFUSED_SERVICE.values(), ids=REFUSED_SERVICE.keys())
-def test_service_is_refused_in_every_spelling_the_engine_reads(template: str) -> None:
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded store", "remote store"])
+def test_service_is_refused_in_every_spelling_the_engine_reads(template: str, embedded: bool) -> None:
+    """A spelling rdflib's parser reads is refused as SERVICE; one it cannot read is refused as no query."""
     text = template.replace("{port}", "9")
-    with pytest.raises(Refusal) as refused:
-        check_query(text)
-    assert refused.value.status == 403
-    assert "SERVICE is refused" in refused.value.message
+    with pytest.raises(Refused) as refused:
+        check_query(text, embedded=embedded)
+    assert refused.value.status in {400, 403}
+    assert "SERVICE is refused" in refused.value.message or "not a SPARQL query" in refused.value.message
 
 
 @pytest.mark.parametrize("name", ["prefixed name glued", "prefix glued", "no space", "silent"])
@@ -95,22 +117,39 @@ def test_the_refused_spellings_would_reach_another_host(name: str) -> None:
     assert reached and reached[0].startswith(b"POST ")
 
 
-@pytest.mark.parametrize("text", UPDATES.values(), ids=UPDATES.keys())
-def test_updates_are_refused(text: str) -> None:
-    with pytest.raises(Refusal) as refused:
-        check_query(text)
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded store", "remote store"])
+@pytest.mark.parametrize(
+    "text",
+    [t for n, t in UPDATES.items() if n != "after a query"],
+    ids=[n for n in UPDATES if n != "after a query"],
+)
+def test_updates_are_refused(text: str, embedded: bool) -> None:
+    with pytest.raises(Refused) as refused:
+        check_query(text, embedded=embedded)
     assert refused.value.status == 403
     assert "read-only" in refused.value.message
 
 
-def test_virtuoso_pragmas_are_refused() -> None:
-    with pytest.raises(Refusal, match="DEFINE"):
-        check_query('DEFINE get:soft "replace" SELECT * FROM <http://example.org/x> WHERE { ?s ?p ?o }')
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded store", "remote store"])
+def test_a_query_followed_by_an_update_is_no_query(embedded: bool) -> None:
+    with pytest.raises(Refused) as refused:
+        check_query(UPDATES["after a query"], embedded=embedded)
+    assert refused.value.status == 400
 
 
+def test_virtuoso_pragmas_are_no_sparql() -> None:
+    with pytest.raises(Refused, match="not a SPARQL query") as refused:
+        check_query(
+            'DEFINE get:soft "replace" SELECT * FROM <http://example.org/x> WHERE { ?s ?p ?o }',
+            embedded=False,
+        )
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("embedded", [True, False], ids=["embedded store", "remote store"])
 @pytest.mark.parametrize("text", ["", "   ", "hello", "{ ?s ?p ?o }", "PREFIX ex: <http://e/>"])
-def test_text_that_is_no_query_gets_400(text: str) -> None:
-    with pytest.raises(Refusal) as refused:
-        check_query(text)
+def test_text_that_is_no_query_gets_400(text: str, embedded: bool) -> None:
+    with pytest.raises(Refused) as refused:
+        check_query(text, embedded=embedded)
     assert refused.value.status == 400
     assert "not a SPARQL query" in refused.value.message

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from csei_graph.settings import Settings
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.web.workers import Job, ProcessRunner
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

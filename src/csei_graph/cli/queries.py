@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 import click
 
-from csei_graph import api, export, queries, remote_store
+from csei_graph import api, export, queries, transfer
 from csei_graph.cli import EXIT_USAGE, main, user_errors
 from csei_graph.files import atomic_writer
-from csei_graph.namespaces import BASE
-from csei_graph.rdflib_store import RdflibStore
-from csei_graph.remote import AUTH_SCHEMES, Endpoint, RemoteError
 from csei_graph.settings import Settings
+from csei_graph.stores.base import Store
+from csei_graph.stores.protocol_client import AUTH_SCHEMES, Endpoint, RemoteError
+from csei_graph.stores.rdflib_engine import RdflibStore
+from csei_graph.stores.remote import DEFAULT_GRAPH_HOLDER, RemoteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENGINES = ("embedded", "rdflib")
@@ -150,10 +151,13 @@ def query_command(
     if endpoint and engine != "embedded":
         raise ValueError("--engine chooses how the local graph is queried; it cannot go with --endpoint")
     stored = queries.load_query(query)
+    store: Store
     if endpoint:
-        store: queries.Queryable = remote_store.RemoteStore(
+        remote = RemoteStore(
             make_endpoint(settings, endpoint, store_url=None, user=user, auth=auth, timeout=timeout)
         )
+        remote.check()  # the graphs pushed there, whole, and a store that answers for them alone
+        store = remote
     else:
         store = api.open_graph(settings=settings)
         if engine == "rdflib":
@@ -170,7 +174,9 @@ def query_command(
 @click.option(
     "--default-graph",
     metavar="IRI",
-    help="Remote named graph that receives the default graph (for stores without one, such as Virtuoso).",
+    default=DEFAULT_GRAPH_HOLDER,
+    show_default=True,
+    help="Remote named graph that receives the default graph (a store's own default graph is not used).",
 )
 @click.pass_obj
 @user_errors
@@ -184,15 +190,15 @@ def push(
     auth: str,
     timeout: int | None,
     graphs: tuple[str, ...],
-    default_graph: str | None,
+    default_graph: str,
 ) -> None:
     """Upload the graph to a remote store by the SPARQL 1.1 Graph Store Protocol, graph by graph."""
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    moved = remote_store.push(
+    moved = transfer.push(
         api.open_graph(settings=settings), remote, graphs=graphs, default_graph=default_graph
     )
     for graph, count in moved.triples.items():
-        click.echo(f"  {count:>8}  {graph or '(default graph)'}")
+        click.echo(f"  {count:>8}  {graph or f'(default graph, into {default_graph})'}")
     click.echo(f"pushed {moved.total} triples in {len(moved.triples)} graph(s) to {remote.graph_store_url}")
 
 
@@ -201,7 +207,6 @@ def push(
 @click.option(
     "--graph", "graphs", multiple=True, metavar="IRI", help="Pull only this named graph; repeat for more."
 )
-@click.option("--default-graph", metavar="IRI", help="Remote named graph that holds the default graph.")
 @click.option(
     "--output",
     "-o",
@@ -221,13 +226,12 @@ def pull(
     auth: str,
     timeout: int | None,
     graphs: tuple[str, ...],
-    default_graph: str | None,
     output: Path | None,
     output_format: str,
 ) -> None:
-    """Download graphs from a remote store by the Graph Store Protocol, as TriG or N-Quads."""
+    """Download the graphs `csei push` wrote to a remote store, as TriG or N-Quads."""
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    dataset, moved = remote_store.pull(remote, graphs=graphs, default_graph=default_graph, base_iri=BASE)
+    dataset, moved = transfer.pull(remote, graphs=graphs)
     content = export.to_bytes(dataset, export.export_format(output_format), settings)
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)

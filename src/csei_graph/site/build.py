@@ -38,7 +38,7 @@ from csei_graph.namespaces import BASE, ONTOLOGY_IRI
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, paths, rules, views
 from csei_graph.site.catalogue import DatasetMetadata
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import Store
 
 MARKER = ".csei-site"
 SITEMAP_LIMIT = 50_000
@@ -87,7 +87,7 @@ class SiteWriter:
 
 
 def publish(
-    store: GraphStore,
+    store: Store,
     outdir: Path,
     settings: Settings | None = None,
     *,
@@ -189,7 +189,7 @@ def _write_documents(writer: SiteWriter, stem: str, quads: list, settings: Setti
         writer.data(f"{stem}.{fmt.extension}", to_bytes(quads, fmt, settings))
 
 
-def _resource_pages(writer: SiteWriter, store: GraphStore, settings: Settings) -> int:
+def _resource_pages(writer: SiteWriter, store: Store, settings: Settings) -> int:
     count = 0
     for iri in views.resource_iris(store, settings):
         stem = paths.document_stem(iri, BASE)
@@ -204,7 +204,7 @@ def _resource_pages(writer: SiteWriter, store: GraphStore, settings: Settings) -
     return count
 
 
-def _listing_pages(writer: SiteWriter, store: GraphStore, settings: Settings) -> None:
+def _listing_pages(writer: SiteWriter, store: Store, settings: Settings) -> None:
     home = views.home_view(store, settings)
     for count in home.classes:
         _listing_with_pages(writer, store, views.Listing("class", count.link.iri), settings, facets=True)
@@ -213,7 +213,7 @@ def _listing_pages(writer: SiteWriter, store: GraphStore, settings: Settings) ->
 
 
 def _listing_with_pages(
-    writer: SiteWriter, store: GraphStore, listing: views.Listing, settings: Settings, *, facets: bool
+    writer: SiteWriter, store: Store, listing: views.Listing, settings: Settings, *, facets: bool
 ) -> None:
     pages = views.listing_pages(store, listing, settings)
     for page in pages:
@@ -227,7 +227,7 @@ def _listing_with_pages(
                 writer.page(page)
 
 
-def _fixed_pages(writer: SiteWriter, store: GraphStore, settings: Settings, shapes: Graph | None) -> None:
+def _fixed_pages(writer: SiteWriter, store: Store, settings: Settings, shapes: Graph | None) -> None:
     writer.page(views.home_view(store, settings))
     writer.page(views.search_view())
     writer.data(
@@ -256,7 +256,7 @@ def _fixed_pages(writer: SiteWriter, store: GraphStore, settings: Settings, shap
             writer.text(f"{views.QUERY_FOLDER}/{name}.rq", query_view.sparql)
 
 
-def _dumps(writer: SiteWriter, store: GraphStore, settings: Settings) -> None:
+def _dumps(writer: SiteWriter, store: Store, settings: Settings) -> None:
     union = None
     named = None
     for fmt in DUMP_FORMATS:
@@ -274,7 +274,7 @@ def _dump(writer: SiteWriter, fmt: ExportFormat, statements: list, settings: Set
         serialise(statements, fmt, zipped, settings)
 
 
-def _metadata(writer: SiteWriter, store: GraphStore, settings: Settings) -> None:
+def _metadata(writer: SiteWriter, store: Store, settings: Settings) -> None:
     catalogue_quads = catalogue.to_quads(catalogue.dcat_catalogue(store, settings))
     for name in CATALOGUE_FORMATS:
         fmt = next(f for f in DUMP_FORMATS if f.name == name)

@@ -17,7 +17,7 @@ from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
 from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.site import paths
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import Store
 from csei_graph.terms import to_store
 
 VERSION = importlib.metadata.version("csei-graph")
@@ -129,11 +129,11 @@ def dataset_metadata(settings: Settings | None = None) -> DatasetMetadata:
     )
 
 
-def _count(store: GraphStore, sparql: str) -> int:
+def _count(store: Store, sparql: str) -> int:
     return int(next(iter(store.query(sparql)))["n"].value)  # type: ignore[call-overload]
 
 
-def _countries(store: GraphStore) -> dict[str, str]:
+def _countries(store: Store) -> dict[str, str]:
     """The countries the data locates anything in, with their English names (else their codes)."""
     found: dict[str, str] = {}
     for row in store.query(COUNTRIES_USED):  # type: ignore[union-attr]
@@ -162,7 +162,7 @@ def _concept(graph: Graph, iri: str, label: str, scheme: str, kind: URIRef | Non
     return node
 
 
-def dcat_catalogue(store: GraphStore, settings: Settings | None = None) -> Graph:
+def dcat_catalogue(store: Store, settings: Settings | None = None) -> Graph:
     """The DCAT-AP 3 catalogue: the dataset, a distribution per gzip dump, the SPARQL data service."""
     meta = dataset_metadata(settings)
     graph = _new_graph()
@@ -303,7 +303,7 @@ def _data_service(
         graph.add((service, DCAT.theme, URIRef(theme)))
 
 
-def void_description(store: GraphStore, settings: Settings | None = None) -> Graph:
+def void_description(store: Store, settings: Settings | None = None) -> Graph:
     """The VoID description: sizes, partitions by class, property and named graph, dumps, endpoint."""
     meta = dataset_metadata(settings)
     settings = settings or Settings()
@@ -346,7 +346,7 @@ def void_description(store: GraphStore, settings: Settings | None = None) -> Gra
     return graph
 
 
-def schema_org_dataset(store: GraphStore, settings: Settings | None = None) -> dict[str, object]:
+def schema_org_dataset(store: Store, settings: Settings | None = None) -> dict[str, object]:
     """The schema.org Dataset description embedded in the home page for search engines."""
     meta = dataset_metadata(settings)
     return {

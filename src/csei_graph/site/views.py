@@ -45,7 +45,8 @@ from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES, shorten
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, maps, paths
 from csei_graph.sources import discover, resource_dir
-from csei_graph.store import GraphStore
+from csei_graph.stores.base import Store
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm, to_rdflib
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -447,11 +448,11 @@ FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 # --------------------------------------------------------------------------------------- reading
 
 
-def _query(store: GraphStore, sparql: str, **bindings: OxTerm) -> Iterator[ox.QuerySolution]:
+def _query(store: Store, sparql: str, **bindings: OxTerm) -> Iterator[ox.QuerySolution]:
     yield from store.query(SPARQL_PREFIXES + sparql, bindings)  # type: ignore[misc]
 
 
-def _ask(store: GraphStore, sparql: str, **bindings: OxTerm) -> bool:
+def _ask(store: Store, sparql: str, **bindings: OxTerm) -> bool:
     return bool(store.query(SPARQL_PREFIXES + sparql, bindings))
 
 
@@ -471,17 +472,17 @@ def local_name(iri: str) -> str:
 
 # What the views have found in a store and will find again (labels, inverse properties): a store is
 # not changed while it is published (`csei publish` and `csei serve` only read it).
-_FOUND: "weakref.WeakKeyDictionary[GraphStore, dict[str, dict]]" = weakref.WeakKeyDictionary()
+_FOUND: "weakref.WeakKeyDictionary[Store, dict[str, dict]]" = weakref.WeakKeyDictionary()
 
 
-def _found_in(store: GraphStore) -> dict[str, dict]:
+def _found_in(store: Store) -> dict[str, dict]:
     return _FOUND.setdefault(store, {"labels": {}})
 
 
 class _Reader:
     """Reads one view's worth of the store, remembering the labels it has already found."""
 
-    def __init__(self, store: GraphStore, settings: Settings | None, *, check_links: bool = False) -> None:
+    def __init__(self, store: Store, settings: Settings | None, *, check_links: bool = False) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.base = BASE
@@ -565,12 +566,12 @@ IS_SCHEME = "ASK { ?scheme a skos:ConceptScheme }"
 IS_CLASS = "ASK { { ?class a owl:Class } UNION { ?class a rdfs:Class } UNION { ?x a ?class } }"
 
 
-def is_in_graph(store: GraphStore, iri: str) -> bool:
+def is_in_graph(store: Store, iri: str) -> bool:
     """True when the IRI is a subject, predicate, object or graph name somewhere in the store."""
     return _ask(store, MENTIONED, x=ox.NamedNode(iri))
 
 
-def resource_view(store: GraphStore, iri: str, settings: Settings | None = None) -> ResourceView | None:
+def resource_view(store: Store, iri: str, settings: Settings | None = None) -> ResourceView | None:
     """The page of a resource, or None when it is not in the graph or the site writes no page for it."""
     reader = _Reader(store, settings)
     stem = paths.document_stem(iri, reader.base)
@@ -870,14 +871,14 @@ def _scheme_segment(iri: str) -> str:
 _Listed = tuple[Link, list[Item], tuple[Facet, ...]]
 
 
-def listing_view(store: GraphStore, listing: Listing, settings: Settings | None = None) -> ListingView | None:
+def listing_view(store: Store, listing: Listing, settings: Settings | None = None) -> ListingView | None:
     """A page of a listing, or None when it lists nothing (unknown class, scheme, facet or page)."""
     reader = _Reader(store, settings)
     listed = _listed(reader, listing)
     return _paged(listing, *listed) if listed else None
 
 
-def listing_pages(store: GraphStore, listing: Listing, settings: Settings | None = None) -> list[ListingView]:
+def listing_pages(store: Store, listing: Listing, settings: Settings | None = None) -> list[ListingView]:
     """Every page of a listing (its `page` ignored), computed once: what `publish` writes."""
     reader = _Reader(store, settings)
     listed = _listed(reader, listing)
@@ -1031,7 +1032,7 @@ SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE {
 } GROUP BY ?scheme"""
 
 
-def home_view(store: GraphStore, settings: Settings | None = None) -> HomeView:
+def home_view(store: Store, settings: Settings | None = None) -> HomeView:
     """The home page: counts, the listings of classes and schemes, stored queries, dumps, metadata."""
     reader = _Reader(store, settings)
     dataset = catalogue.dataset_metadata(reader.settings)
@@ -1109,7 +1110,7 @@ PROPERTY_EXAMPLES = (
 )
 
 
-def ontology_view(store: GraphStore, settings: Settings | None = None) -> OntologyView | None:
+def ontology_view(store: Store, settings: Settings | None = None) -> OntologyView | None:
     """The documentation of the ontology in the store's ontology graph, or None when it holds none."""
     reader = _Reader(store, settings)
     ontology = ox.NamedNode(ONTOLOGY_IRI)
@@ -1249,9 +1250,7 @@ def load_shapes(shapes_dir: Path | None = None) -> Graph:
     return graph
 
 
-def shapes_view(
-    store: GraphStore, shapes: Graph | None = None, settings: Settings | None = None
-) -> ShapesView:
+def shapes_view(store: Store, shapes: Graph | None = None, settings: Settings | None = None) -> ShapesView:
     """The documentation of the shapes (by default those under `shapes/`), labelled from the store."""
     reader = _Reader(store, settings, check_links=True)
     graph = shapes if shapes is not None else load_shapes()
@@ -1439,7 +1438,7 @@ def _load_query(name: str) -> tuple[queries.StoredQuery | None, str]:
         return None, str(error)
 
 
-def queries_view(store: GraphStore, settings: Settings | None = None) -> QueriesView:
+def queries_view(store: Store, settings: Settings | None = None) -> QueriesView:
     """The list of stored queries with their descriptions."""
     entries = []
     descriptions = []
@@ -1456,7 +1455,7 @@ def queries_view(store: GraphStore, settings: Settings | None = None) -> Queries
     )
 
 
-def query_view(store: GraphStore, name: str, settings: Settings | None = None) -> QueryView | None:
+def query_view(store: Store, name: str, settings: Settings | None = None) -> QueryView | None:
     """A stored query with its result on the store (parameters at their defaults), or None if unknown."""
     if name not in stored_query_names():
         return None
@@ -1525,14 +1524,14 @@ SELECT DISTINCT ?x WHERE {
 }"""
 
 
-def resource_iris(store: GraphStore, settings: Settings | None = None) -> list[str]:
+def resource_iris(store: Store, settings: Settings | None = None) -> list[str]:
     """Every IRI of the graph that has a page of its own (see `paths.document_stem`), sorted."""
     base = BASE
     found = {row["x"].value for row in _query(store, ALL_IRIS)} | set(store.graph_names())
     return sorted(iri for iri in found if paths.document_stem(iri, base) is not None)
 
 
-def search_index(store: GraphStore, settings: Settings | None = None) -> list[dict[str, str]]:
+def search_index(store: Store, settings: Settings | None = None) -> list[dict[str, str]]:
     """The entries of `search-index.json`: label (l), other names (a), types (t) and page path (p)."""
     reader = _Reader(store, settings)
     names: dict[str, list[str]] = defaultdict(list)
@@ -1581,7 +1580,7 @@ def message_view(
 _PAGE_NUMBER = re.compile(r"page-([1-9][0-9]{0,6})")
 
 
-def view_for_path(store: GraphStore, path: str, settings: Settings | None = None) -> View | None:
+def view_for_path(store: Store, path: str, settings: Settings | None = None) -> View | None:
     """The view published at a site path (`doc/cluster/x.html`, `list/...`, `index.html`...), or None."""
     path = path.lstrip("/") or HOME_PAGE
     if not paths.is_safe_path(path) or not path.endswith(paths.PAGE_EXTENSION):
@@ -1605,7 +1604,7 @@ def view_for_path(store: GraphStore, path: str, settings: Settings | None = None
     return resource_view(store, iri, settings) if iri else None
 
 
-def _listing_for_stem(store: GraphStore, stem: str, settings: Settings | None) -> Listing | None:
+def _listing_for_stem(store: Store, stem: str, settings: Settings | None) -> Listing | None:
     parts = stem.split("/")[1:]
     page = 1
     if parts and (number := _PAGE_NUMBER.fullmatch(parts[-1])):

@@ -18,7 +18,7 @@ from csei_graph.files import write_atomically
 from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, builtin_sources, discover, graph_for, parse, resource_dir
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm
 from csei_graph.validation.csvimport import read_csv, slugify
 from csei_graph.validation.report import Location, Report, Result, sort_key

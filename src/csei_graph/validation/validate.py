@@ -19,7 +19,7 @@ from rdflib.namespace import ORG, RDF, RDFS, SH, SKOS, XSD
 from csei_graph.namespaces import CSEI
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover, parse, resource_dir
-from csei_graph.store import GraphStore
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm, RdflibTerm, to_rdflib, to_store
 from csei_graph.validation.locate import locate
 from csei_graph.validation.pieces import Neighbourhoods, grouped

@@ -8,8 +8,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from csei_graph.remote import RemoteError
 from csei_graph.site import paths, views
+from csei_graph.stores.protocol_client import RemoteError
 from csei_graph.web import pages, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service

@@ -14,12 +14,13 @@ from typing import TextIO
 import pyoxigraph as ox
 import uvicorn
 
-from csei_graph import api, diskstore
-from csei_graph.remote import Endpoint
-from csei_graph.remote_store import RemoteStore
+from csei_graph import api
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, builtin_sources, discover
-from csei_graph.store import GraphStore
+from csei_graph.stores import disk
+from csei_graph.stores.embedded import GraphStore
+from csei_graph.stores.protocol_client import Endpoint
+from csei_graph.stores.remote import RemoteStore
 from csei_graph.web.app import create_app
 from csei_graph.web.middleware import ACCESS_LOGGER, MAX_HEADER_BYTES
 from csei_graph.web.service import PageCache, Service
@@ -102,9 +103,18 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
         )
 
     pages = remote(settings.endpoint_timeout)
-    pages.query("ASK {}")  # fails now, with a clear message, if the store cannot be reached
-    print(f"publishing the remote store {url}", file=output, flush=True)
-    runner = ThreadRunner(remote(settings.sparql_timeout), settings)
+    # Fails now, with a clear message, when the store cannot be reached, holds nothing pushed, or
+    # would answer from other graphs than those pushed.
+    layout = pages.check()
+    # The runner stops waiting at the time limit and says so (422); the connection outlives it a little.
+    queries = remote(settings.sparql_timeout + 1)
+    queries.layout = layout
+    print(
+        f"publishing the remote store {url} ({len(layout.named_graphs)} graphs pushed)",
+        file=output,
+        flush=True,
+    )
+    runner = ThreadRunner(queries, settings)
     # The remote graph may change at any time: nothing is kept, and no modification time is claimed.
     return Service(pages, settings, runner, None, PageCache(0), description=url)
 
@@ -113,7 +123,7 @@ def _process_runner(store: GraphStore, settings: Settings) -> ProcessRunner:
     """Workers that fork the graph held in memory, or open the persistent store read-only."""
     if store.location is None:
         return ProcessRunner(lambda: store, settings, start_method="fork")
-    database = str(store.location / diskstore.DATABASE)
+    database = str(store.location / disk.DATABASE)
     return ProcessRunner(functools.partial(_open_read_only, database), settings, start_method="spawn")
 
 

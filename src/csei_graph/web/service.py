@@ -5,8 +5,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from csei_graph.queries import Queryable
 from csei_graph.settings import Settings
+from csei_graph.stores.base import Store
 from csei_graph.web.conneg import Representation, etag_for
 from csei_graph.web.workers import QueryRunner
 
@@ -63,7 +63,7 @@ class Service:
     under the server, so it holds nothing for a remote store.
     """
 
-    store: Queryable
+    store: Store
     settings: Settings
     runner: QueryRunner
     last_modified: float | None

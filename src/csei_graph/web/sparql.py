@@ -3,14 +3,17 @@
 - GET `?query=`, POST form (`query=`) or POST `application/sparql-query`; results as SPARQL JSON,
   XML, CSV or TSV, graphs (CONSTRUCT, DESCRIBE) as Turtle, JSON-LD, N-Triples or RDF/XML, chosen by
   the Accept header or `?format=`.
-- Updates (and any text holding INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE or ADD) are
-  refused with 403, and so is SERVICE: the engine would follow it to any host. The check is made on
-  the text before anything runs, and errs on the side of refusing (see `check_query`).
+- What runs is decided by `queries.policy.check_public_query` (from the parsers, before anything
+  runs): updates are refused with 403 and so is SERVICE, which the engine would follow to any host.
+- A dataset can be stated in the request (`default-graph-uri`, `named-graph-uri`) or in the query
+  (FROM, FROM NAMED), over the graph's named graphs; without one, the default graph is the union
+  of every graph.
+- `format` (or `output`) names a result format; one this endpoint does not know is left to Accept,
+  as clients such as SPARQLWrapper send both.
 - A query runs within the time limit, the row cap and the memory limit of the settings (workers.py).
 - Without a query: the query editor for a browser, the service description for a program.
 """
 
-import re
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
@@ -23,28 +26,19 @@ from starlette.responses import PlainTextResponse, Response
 
 from csei_graph import export, queries
 from csei_graph.namespaces import BASE
+from csei_graph.queries.policy import READ_ONLY, PublicQuery, Refused, check_public_query
 from csei_graph.site import paths, views
-from csei_graph.sparql_text import GRAPH_FORMS, query_form
+from csei_graph.sparql_syntax import GRAPH_FORMS
+from csei_graph.stores.embedded import GraphStore
 from csei_graph.web import conneg
 from csei_graph.web.pages import service_of
 from csei_graph.web.service import Service
 from csei_graph.web.workers import Answer, Job
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
-# SERVICE sends the query to another host, and the engine reads it even when glued to what follows.
-GLUED_KEYWORDS = ("SERVICE",)
-# Refused as whole words: updates, and DEFINE, Virtuoso's pragma, which can make it fetch graphs.
-WORD_KEYWORDS = ("DEFINE", *UPDATE_KEYWORDS)
-# The default graph is the union of all graphs, and the engine would not narrow it for FROM.
-FROM_REFUSED = (
-    "FROM and FROM NAMED are not supported: the default graph is the union of every graph; "
-    "read one graph with GRAPH <iri> { ... } instead"
-)
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"
 UPDATE_CONTENT = "application/sparql-update"
-DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 RESULT_FORMAT_IRIS = (
@@ -71,71 +65,20 @@ ORDER BY ?name
 LIMIT 100
 """
 
-# Hidden from the keyword check: what can hold any word without being syntax (strings, comments, IRIs).
-_HIDDEN = re.compile(
-    r"""
-    \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''
-    | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'
-    | (?<!\\)\#[^\n\r]*
-    | <[^<>"{}|^`\\\x00-\x20]*>
-    """,
-    re.VERBOSE,
-)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class Refusal(Exception):
-    """A request the endpoint will not run: the HTTP status and why, in words."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+# A request the endpoint will not run: the HTTP status and why, in words.
+Refusal = Refused
 
 
 # ------------------------------------------------------------------------------------- policy
 
 
-def check_query(text: str) -> str:
-    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE) of a text the endpoint may run.
-
-    Refusal(403) for an update or a refused keyword, Refusal(400) for text that is no query or that
-    has a dataset clause (FROM: the default graph is the union of all graphs, and stays so). The
-    engine's parser does not need spaces between a keyword and what follows (it reads `SERVICE:x`
-    and even `SERVICEs:x` as SERVICE), so every run of letters that *starts* with a refused keyword
-    counts, except in variables, in the local part of a prefixed name, and inside strings, IRIs and
-    comments. A prefixed name whose prefix starts with "service" is refused too: write the IRI in full.
-    """
-    visible = _HIDDEN.sub(lambda match: " " * len(match.group()), text)
-    for match in _WORD.finditer(visible):
-        before = visible[match.start() - 1] if match.start() else " "
-        if before in "?$:":
-            continue
-        word = match.group().upper()
-        glued = next((keyword for keyword in GLUED_KEYWORDS if word.startswith(keyword)), None)
-        if glued or word in WORD_KEYWORDS:
-            raise Refusal(403, _refusal_reason(glued or word))
-        if word == "FROM":
-            raise Refusal(400, FROM_REFUSED)
-    try:
-        return query_form(text)
-    except ValueError:
-        raise Refusal(
-            400, "not a SPARQL query: it must be a SELECT, CONSTRUCT, ASK or DESCRIBE query"
-        ) from None
-
-
-def _refusal_reason(keyword: str) -> str:
-    if keyword == "SERVICE":
-        return (
-            "SERVICE is refused: this endpoint never sends queries to other hosts. Query each endpoint "
-            "yourself, or load the data you need into a copy of the graph (csei query works on local files)."
-        )
-    if keyword == "DEFINE":
-        return "DEFINE pragmas are refused: they are no SPARQL 1.1 and can make an engine fetch data."
-    return (
-        f"{keyword} is refused: this endpoint is read-only and runs no updates. The graph changes "
-        "through its source files (see csei validate and csei contribute)."
+def check_query(text: str, service: Service, asked: "ProtocolRequest") -> PublicQuery:
+    """The query and dataset a request may run (see queries.policy); Refused otherwise."""
+    return check_public_query(
+        text,
+        default_graphs=asked.default_graphs,
+        named_graphs=asked.named_graphs,
+        engine_checks_syntax=isinstance(service.store, GraphStore),
     )
 
 
@@ -144,10 +87,12 @@ def _refusal_reason(keyword: str) -> str:
 
 @dataclass(frozen=True)
 class ProtocolRequest:
-    """What a request to /sparql asks: a query (or none) and the format override."""
+    """What a request to /sparql asks: a query (or none), the format override and the dataset."""
 
     query: str | None
     format: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
 
 
 async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
@@ -159,23 +104,25 @@ async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
         for name, values in (await _post_parameters(request, max_bytes)).items():
             parameters.setdefault(name, []).extend(values)
     if "update" in parameters:
-        raise Refusal(403, _refusal_reason("INSERT").replace("INSERT is refused", "Updates are refused"))
-    for name in DATASET_PARAMETERS:
-        if name in parameters:
-            raise Refusal(400, f"{name} is not supported: read one graph with GRAPH <iri> {{ ... }} instead")
+        raise Refusal(403, READ_ONLY)
     if len(parameters.get("query", [])) > 1:
         raise Refusal(400, "give one query: the request has several query parameters")
     query = parameters.get("query", [None])[0]
     if query is not None and len(query.encode("utf-8")) > max_bytes:
         raise Refusal(413, f"the query is longer than {max_bytes:,} bytes, the most this endpoint reads")
-    format_value = parameters.get("format", [None])[0]
-    return ProtocolRequest(query, format_value)
+    format_value = (parameters.get("format") or parameters.get("output") or [None])[0]
+    return ProtocolRequest(
+        query,
+        format_value,
+        tuple(parameters.get("default-graph-uri", [])),
+        tuple(parameters.get("named-graph-uri", [])),
+    )
 
 
 async def _post_parameters(request: Request, max_bytes: int) -> dict[str, list[str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == UPDATE_CONTENT:
-        raise Refusal(403, _refusal_reason("INSERT").replace("INSERT is refused", "Updates are refused"))
+        raise Refusal(403, READ_ONLY)
     if content_type not in (FORM_CONTENT, QUERY_CONTENT):
         raise Refusal(415, f"send the query as {QUERY_CONTENT} or as a form ({FORM_CONTENT})")
     body = await read_body(request, max_bytes)
@@ -216,19 +163,17 @@ async def endpoint(request: Request) -> Response:
         asked = await read_request(request, service.settings.max_request_bytes)
         if asked.query is None:
             return _without_query(request, service, asked.format)
-        form = check_query(asked.query)
+        checked = check_query(asked.query, service, asked)
     except Refusal as refusal:
         return refusal_response(refusal)
-    offered = conneg.RDF_REPRESENTATIONS if form in GRAPH_FORMS else conneg.SOLUTION_REPRESENTATIONS
+    offered = conneg.RDF_REPRESENTATIONS if checked.form in GRAPH_FORMS else conneg.SOLUTION_REPRESENTATIONS
     if asked.format is None and _prefers_html(request, offered):
         return editor_response(service, "sparql", asked.query, autorun=True)
     try:
-        chosen = conneg.choose(request.headers.get("accept"), asked.format, offered)
-    except conneg.UnknownFormat as error:
-        return PlainTextResponse(str(error), status_code=400)
+        chosen = _chosen(request, asked.format, offered)
     except conneg.NotAcceptable as error:
         return PlainTextResponse(str(error), status_code=406)
-    job = Job(chosen.name, service.settings.sparql_max_rows, sparql=asked.query)
+    job = Job(chosen.name, service.settings.sparql_max_rows, sparql=checked.text, dataset=checked.dataset)
     answered = await service.runner.run(job, service.settings.sparql_timeout)
     return answer_response(answered, chosen)
 
@@ -248,6 +193,18 @@ def answer_response(answered: Answer, representation: conneg.Representation) -> 
         media_type=representation.content_type,
         headers={"Vary": "Accept", "Cache-Control": "no-store", "X-Result-Rows": str(answered.rows)},
     )
+
+
+def _chosen(
+    request: Request, format_value: str | None, offered: tuple[conneg.Representation, ...]
+) -> conneg.Representation:
+    """The format the request names, if this endpoint knows it; else the one its Accept header prefers."""
+    if format_value:
+        try:
+            return conneg.by_format(format_value, offered)
+        except conneg.UnknownFormat:
+            pass
+    return conneg.negotiate(request.headers.get("accept"), offered)
 
 
 def refusal_response(refusal: Refusal) -> Response:

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from csei_graph import __version__, queries
 from csei_graph.site import catalogue, paths, views
-from csei_graph.sparql_text import GRAPH_FORMS
+from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.web import conneg
 from csei_graph.web.pages import service_of
 from csei_graph.web.sparql import answer_response, stored_query_catalogue

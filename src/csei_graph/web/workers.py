@@ -35,26 +35,28 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from csei_graph import export, queries
-from csei_graph.queries import Queryable, QueryResult, format_result
-from csei_graph.remote import RemoteError
+from csei_graph.queries import QueryResult, format_result
 from csei_graph.settings import Settings
 from csei_graph.sources import SourceError
-from csei_graph.sparql_text import query_form
+from csei_graph.stores.base import GraphDataset, Store
+from csei_graph.stores.protocol_client import RemoteError
 
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 MIB = 1024 * 1024
 
-StoreOpener = Callable[[], Queryable]
+StoreOpener = Callable[[], Store]
 
 
 @dataclass(frozen=True)
 class Job:
-    """A query to run (its text, or a stored query's name and parameter values), the format, the row cap."""
+    """A query to run (its text and dataset, or a stored query's name and parameter values), the format,
+    the row cap."""
 
     result_format: str
     max_rows: int
     sparql: str = ""
+    dataset: GraphDataset | None = None
     stored: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
 
@@ -93,7 +95,7 @@ class QueryRunner(Protocol):
 # ------------------------------------------------------------------------------ answering a job
 
 
-def answer(store: Queryable, job: Job, settings: Settings) -> Answer:
+def answer(store: Store, job: Job, settings: Settings) -> Answer:
     """Run a job on a store and write its result, reading at most `max_rows` rows or triples.
 
     A stored query runs as `csei query` runs it (`queries.run_query`: typed parameters, and no
@@ -104,7 +106,7 @@ def answer(store: Queryable, job: Job, settings: Settings) -> Answer:
             result = queries.run_query(job.stored, job.params, store=store, settings=settings)
             collected = result if _size(result) <= job.max_rows else None
         else:
-            collected = _collect(query_form(job.sparql), store.query(job.sparql), job.max_rows)
+            collected = _collect(store.query(job.sparql, dataset=job.dataset), job.max_rows)
         if collected is None:
             return Answer.refusal(422, rows_over_limit(job.max_rows))
         return Answer(200, _serialise(collected, job.result_format, settings), _size(collected))
@@ -133,10 +135,10 @@ def _failure(error: Exception) -> Answer:
     return Answer.refusal(status, prefix + detail)
 
 
-def _collect(form: str, result: object, max_rows: int) -> QueryResult | None:
+def _collect(result: object, max_rows: int) -> QueryResult | None:
     """The result, or None as soon as it has more than max_rows rows (evaluation then stops)."""
     if isinstance(result, ox.QueryBoolean):
-        return QueryResult(form, boolean=bool(result))
+        return QueryResult("ASK", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         names = tuple(variable.value for variable in result.variables)
         rows = []
@@ -144,13 +146,13 @@ def _collect(form: str, result: object, max_rows: int) -> QueryResult | None:
             if len(rows) == max_rows:
                 return None
             rows.append(tuple(solution[name] for name in names))
-        return QueryResult(form, names, tuple(rows))
+        return QueryResult("SELECT", names, tuple(rows))
     triples: list[ox.Triple] = []
     for triple in result:  # type: ignore[attr-defined]
         if len(triples) == max_rows:
             return None
         triples.append(triple)
-    return QueryResult(form, triples=tuple(triples))
+    return QueryResult("CONSTRUCT", triples=tuple(triples))
 
 
 def _size(result: QueryResult) -> int:
@@ -193,7 +195,7 @@ def over_time_limit(seconds: float) -> str:
 class ThreadRunner:
     """Runs queries on a remote store in threads: the network waits, bounded by the socket time-out."""
 
-    def __init__(self, store: Queryable, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._settings = settings
 
@@ -436,7 +438,7 @@ def _worker(connection: Connection, opener: StoreOpener, settings: Settings, mem
         os._exit(0)
 
 
-def _answer_safely(store: Queryable, job: Job, settings: Settings) -> Answer:
+def _answer_safely(store: Store, job: Job, settings: Settings) -> Answer:
     """The job's answer; a fault of the server is reported as one, and the worker carries on."""
     try:
         return answer(store, job, settings)

@@ -1,4 +1,4 @@
-"""The graph store: the embedded Oxigraph store that every command reads the graph from."""
+"""The embedded store: the graph in Oxigraph, in memory or in a persistent store folder (`disk`)."""
 
 import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -7,9 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from csei_graph import diskstore
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, parse
+from csei_graph.stores import disk
+from csei_graph.stores.base import GraphDataset, GraphName
 from csei_graph.terms import OxTerm, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -24,7 +25,7 @@ class GraphStore:
 
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = store if store is not None else ox.Store()
-        self._build: diskstore.OpenBuild | None = None
+        self._build: disk.OpenBuild | None = None
 
     @classmethod
     def from_sources(cls, sources: Sequence[Source], settings: Settings | None = None) -> "GraphStore":
@@ -51,9 +52,9 @@ class GraphStore:
         """
         settings = settings or Settings()
         described = {"sources": [{"path": str(s.path), "graph": s.graph.value} for s in sources]}
-        build = diskstore.open_store(
+        build = disk.open_store(
             Path(directory),
-            diskstore.fingerprint(sources, settings),
+            disk.fingerprint(sources, settings),
             lambda store: _load(store, sources, settings, bulk=True),
             described,
         )
@@ -83,10 +84,23 @@ class GraphStore:
             self._store, self._build = copy, None
         self._store.extend(quads)
 
-    def query(self, sparql: str, bindings: Mapping[str, OxTerm] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, OxTerm] | None = None,
+        *,
+        dataset: GraphDataset | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query; bindings are substituted as RDF terms, never pasted into the text."""
-        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
-        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()} or None
+        if dataset is None:
+            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+        return self._store.query(
+            sparql,
+            default_graph=[ox.NamedNode(name) for name in dataset.default_graphs],
+            named_graphs=[ox.NamedNode(name) for name in dataset.named_graphs],
+            substitutions=substitutions,
+        )
 
     def triples_matching(
         self,
@@ -105,9 +119,10 @@ class GraphStore:
         """IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the store."""
-        return self._store.quads_for_pattern(None, None, None, None)
+    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads of one graph (an IRI, or the default graph), or of every graph when None."""
+        name = ox.NamedNode(graph) if isinstance(graph, str) else graph
+        return self._store.quads_for_pattern(None, None, None, name)
 
     def dataset(self) -> Dataset:
         """The graph as an rdflib Dataset with the same named graphs."""

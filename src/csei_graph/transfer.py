@@ -1,0 +1,135 @@
+"""Push and pull of whole graphs between a store and a remote SPARQL store (Graph Store Protocol).
+
+A push writes every named graph, the default graph into a named graph of its own, and last the
+record of what it wrote (`stores.remote.PushedLayout`), which the remote store reads to state the
+dataset of every query. Pushing again gives the same store: graphs are replaced whole, and graphs a
+previous push wrote that the graph no longer has are removed.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from csei_graph.stores.base import Store
+from csei_graph.stores.protocol_client import Endpoint, ProtocolClient, RemoteError
+from csei_graph.stores.remote import (
+    DEFAULT_GRAPH_HOLDER,
+    PUSH_RECORD,
+    PushedLayout,
+    RemoteStore,
+    read_layout,
+    skolemised_triples,
+)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What a push or a pull moved: triples per graph ("" for the default graph)."""
+
+    triples: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Triples moved, all graphs together."""
+        return sum(self.triples.values())
+
+
+def push(
+    store: Store,
+    endpoint: Endpoint,
+    *,
+    graphs: Sequence[str] = (),
+    default_graph: str = DEFAULT_GRAPH_HOLDER,
+) -> Transfer:
+    """Upload graphs to a remote store by the Graph Store Protocol, each replacing the remote one.
+
+    Without `graphs`, every named graph goes, and the default graph into the named graph
+    `default_graph`; with them, those graphs only, added to what the store already holds. Each
+    graph goes in one request, so its blank nodes (written as skolem IRIs) stay one. A push that
+    fails part-way leaves the record of the previous push, which then no longer matches the graphs:
+    `csei query --endpoint` and `csei serve --endpoint` say so until the push is run again.
+    """
+    local = store.graph_names()
+    unknown = sorted(set(graphs) - set(local))
+    if unknown:
+        raise ValueError(f"no graph <{unknown[0]}> in the local store; its graphs are: {', '.join(local)}")
+    if default_graph in local or default_graph == PUSH_RECORD:
+        raise ValueError(f"<{default_graph}> is a graph of its own: choose another --default-graph")
+    client = ProtocolClient(endpoint)
+    previous = _previous_layout(client) if graphs else None
+    moved: dict[str, int] = {}
+    for name in graphs or local:
+        moved[name] = _put(client, name, (quad.triple for quad in store.quads(name)))
+    if not graphs:
+        moved[""] = _put(client, default_graph, (quad.triple for quad in store.quads(ox.DefaultGraph())))
+    layout = _layout_after(previous, moved, default_graph)
+    if not graphs:
+        stale = set(_known_graphs(client)) - set(layout.triples)
+        for name in sorted(stale):
+            client.delete_graph(name)
+    client.put_graph(
+        PUSH_RECORD, ox.serialize([q.triple for q in layout.quads()], format=ox.RdfFormat.N_TRIPLES)
+    )
+    return Transfer(moved)
+
+
+def pull(endpoint: Endpoint, *, graphs: Sequence[str] = ()) -> tuple[ox.Dataset, Transfer]:
+    """Download what `csei push` wrote to a remote store: every pushed graph, or only `graphs`.
+
+    The default graph comes back from the named graph that holds it, blank nodes from their skolem IRIs.
+    """
+    remote = RemoteStore(endpoint)
+    layout = remote.layout
+    unknown = sorted(set(graphs) - set(layout.named_graphs))
+    if unknown:
+        raise ValueError(
+            f"no graph <{unknown[0]}> was pushed there; its graphs are: {', '.join(layout.named_graphs)}"
+        )
+    dataset = ox.Dataset()
+    moved: dict[str, int] = {}
+    wanted: list[str | ox.DefaultGraph] = list(graphs) or [ox.DefaultGraph(), *layout.named_graphs]
+    for graph in wanted:
+        count = 0
+        for quad in remote.quads(graph):
+            dataset.add(quad)
+            count += 1
+        moved["" if isinstance(graph, ox.DefaultGraph) else graph] = count
+    return dataset, Transfer(moved)
+
+
+def _put(client: ProtocolClient, name: str, triples: Iterable[ox.Triple]) -> int:
+    """Replace a remote graph by these triples, as N-Triples (Turtle too: every store reads it)."""
+    text = ox.serialize(skolemised_triples(triples), format=ox.RdfFormat.N_TRIPLES)
+    client.put_graph(name, text)
+    # N-Triples holds one triple per line: a line break inside a literal is written as \n.
+    return text.count(b"\n")
+
+
+def _previous_layout(client: ProtocolClient) -> PushedLayout | None:
+    try:
+        return read_layout(client)
+    except RemoteError as error:
+        if error.status is not None:
+            raise
+        return None
+
+
+def _layout_after(previous: PushedLayout | None, moved: dict[str, int], default_graph: str) -> PushedLayout:
+    """The record after a push: what it moved, with what a previous push left when it moved only some."""
+    sizes = dict(previous.triples) if previous else {}
+    holder = previous.default_graph_holder if previous else None
+    for name, count in moved.items():
+        if name:
+            sizes[name] = count
+        else:
+            holder = default_graph
+            sizes[default_graph] = count
+    named = tuple(sorted(g for g in sizes if g != holder))
+    return PushedLayout(named, holder, sizes)
+
+
+def _known_graphs(client: ProtocolClient) -> list[str]:
+    """The graphs the previous push wrote (none if nothing was pushed)."""
+    previous = _previous_layout(client)
+    return list(previous.triples) if previous else []
