@@ -304,8 +304,13 @@ def sparql_walks(patterns: Iterable[tuple[Node, object, Node]], start: Node) -> 
                     if not forward or nodes_of[there] > 1 or there == start:
                         raise Unanalysable("a query reading around a class reached by rdfs:subClassOf*")
                     hierarchy = True
+                    walks.add(prefix + _TYPE)
                     reached.add(there)
                     continue
+                if () in steps:  # type: ignore[operator]
+                    # A path of length zero between free variables matches every node of the graph:
+                    # whether a node is one is read from any triple around it.
+                    walks.update({(*prefix, (True, None)), (*prefix, (False, None))})
                 for seq in steps if forward else {_flipped(w) for w in steps}:  # type: ignore[union-attr]
                     walk = prefix + seq
                     if walk:

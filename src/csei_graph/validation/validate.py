@@ -616,7 +616,7 @@ def _readers(store: GraphStore, changes: Sequence[ox.Quad], back: Trie) -> set[O
         if (node, id(tail)) in seen:
             continue
         seen.add((node, id(tail)))
-        if END in tail and not isinstance(node, ox.Literal):
+        if END in tail:  # a literal too: sh:targetObjectsOf can make it a focus node
             affected.add(node)
             if len(affected) > FOCUS_LIMIT:
                 return None
