@@ -56,6 +56,8 @@ class Generator:
 
     def triple(self) -> str:
         subject = self.iri(NODES)
+        if self.random.random() < 0.04:  # the description of a predicate
+            return f"{self.iri(PREDICATES)} <{EX}defined> <{EX}yes> ."
         if self.random.random() < 0.25:
             return f"{subject} <{RDF_TYPE}> {self.iri(CLASSES)} ."
         value = self.iri(NODES) if self.random.random() < 0.7 else self.pick(LITERALS)
@@ -157,6 +159,12 @@ class Generator:
             patterns.append(f"?far {self.iri(PREDICATES)} ?away .")  # not tied to the focus node
         elif form < 0.6:
             patterns.append(f"{end} {self.iri(PREDICATES)}* ?beyond .")  # unbounded
+        elif form < 0.7:  # the description of the predicates a node uses
+            self.names += 1
+            term = f"?t{self.names}"
+            patterns.append(
+                f"{end} {term} ?w{self.names} . FILTER NOT EXISTS {{ {term} <{EX}defined> <{EX}yes> }}"
+            )
         return " ".join(patterns)
 
     def constraint_query(self) -> str:

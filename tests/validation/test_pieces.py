@@ -28,7 +28,7 @@ def _neighbourhoods(data: DataGraph) -> Neighbourhoods:
     reads = project_shapes().reads
     inbound = reads.inbound()
     assert inbound is not None
-    return Neighbourhoods(data.ntriples, [f"<{p}>".encode() for p in inbound], reads.walks)
+    return Neighbourhoods(data.ntriples, [f"<{p}>".encode() for p in inbound], reads.walks, reads.terms)
 
 
 def _key(result: Result) -> tuple[str | None, ...]:

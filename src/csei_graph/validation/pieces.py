@@ -14,12 +14,17 @@ class Neighbourhoods:
 
     Terms are compared as written in N-Triples, so a piece's data is made of the lines themselves,
     without reading or writing a triple again. `inbound` are the predicates the walks follow
-    backwards (None: any), `walks` what the checks of a focus node read (`reads.Reads.walks`).
+    backwards (None: any), `walks` what the checks of a focus node read (`reads.Reads.walks`), `terms`
+    whether they read the descriptions of the predicates they meet.
     """
 
-    def __init__(self, ntriples: bytes, inbound: Iterable[bytes] | None, walks: Iterable[Walk]) -> None:
+    def __init__(
+        self, ntriples: bytes, inbound: Iterable[bytes] | None, walks: Iterable[Walk], terms: bool = False
+    ) -> None:
         self.lines = ntriples.split(b"\n")
         self.walks = trie(walks)
+        # Whether checks read the description of the predicates they meet (`reads.Reads.terms`).
+        self.terms = terms
         inbound_predicates = None if inbound is None else frozenset(inbound)
         self.outgoing: dict[bytes, list[int]] = defaultdict(list)
         self.incoming: dict[bytes, list[int]] = defaultdict(list)
@@ -95,6 +100,9 @@ class Neighbourhoods:
                             else line.split(b" ", 1)[0]
                         )
                         states.append((other, rest))
+        if self.terms:
+            for predicate in {self.predicates[number] for number in read}:
+                read.update(self.outgoing.get(predicate, ()))
         return read
 
     def share(self, lines: Iterable[bytes]) -> None:

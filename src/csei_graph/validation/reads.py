@@ -44,6 +44,9 @@ class Reads:
     walks: frozenset[Walk]
     hierarchy: bool
     whole: frozenset[Node]
+    # Whether a check reads the description of a predicate a focus node uses (`?p rdfs:isDefinedBy ?o`
+    # for `$this ?p ?v`): every run then carries the triples about each predicate of its data.
+    terms: bool = False
 
     def inbound(self) -> frozenset[str] | None:
         """The predicates walked backwards; None when a walk goes backwards by any predicate."""
@@ -55,16 +58,17 @@ def shape_reads(shapes: Graph) -> Reads:
     """The reads of every shape with a target (each a root of the validation), by analysing the graph."""
     analyser = _Analyser(shapes)
     walks: set[Walk] = set()
-    hierarchy, whole = False, set()
+    hierarchy, terms, whole = False, False, set()
     for root in sorted(roots(shapes), key=str):
         try:
-            found, reads_classes = analyser.root(root)
+            found, reads_classes, reads_terms = analyser.root(root)
         except Unanalysable:
             whole.add(root)
             continue
         walks |= found
         hierarchy |= reads_classes
-    return Reads(frozenset(walks), hierarchy, frozenset(whole))
+        terms |= reads_terms
+    return Reads(frozenset(walks), hierarchy, frozenset(whole), terms)
 
 
 def roots(shapes: Graph) -> set[Node]:
@@ -88,14 +92,14 @@ class _Analyser:
         self.custom = frozenset(parameters)
         # Rules change the data before it is checked: nothing is local then.
         self.rules = any(True for _ in shapes.subject_objects(SH.rule))
-        self.hierarchy = False
+        self.hierarchy = self.terms = False
 
-    def root(self, shape: Node) -> tuple[set[Walk], bool]:
+    def root(self, shape: Node) -> tuple[set[Walk], bool, bool]:
         if self.rules:
             raise Unanalysable("the shapes graph has rules")
-        self.hierarchy = False
+        self.hierarchy = self.terms = False
         walks = self._targets(shape) | self._shape(shape, frozenset())
-        return walks, self.hierarchy
+        return walks, self.hierarchy, self.terms
 
     def _targets(self, shape: Node) -> set[Walk]:
         walks: set[Walk] = set()
@@ -190,9 +194,10 @@ class _Analyser:
         # The query's own projection does not scope its variables: `$this` need not be selected.
         walks: set[Walk] = set()
         for patterns in _branches(top["p"] if top.name == "Project" else top, lambda term: term):
-            found, hierarchy = sparql_walks(patterns, Variable("this"))
+            found, hierarchy, terms = sparql_walks(patterns, Variable("this"))
             walks |= found
             self.hierarchy |= hierarchy
+            self.terms |= terms
         return _capped(walks)
 
     def _prefixes(self, node: Node) -> dict[str, str]:
@@ -274,15 +279,23 @@ def _renamed(projected: frozenset[Node], outer: Callable[[Node], Node], mark: st
     return scope
 
 
-def sparql_walks(patterns: Iterable[tuple[Node, object, Node]], start: Node) -> tuple[set[Walk], bool]:
+def sparql_walks(patterns: Iterable[Pattern], start: Node) -> tuple[set[Walk], bool, bool]:
     """The walks from `start` along the triple patterns of a query; every pattern must be reached.
 
     Each pattern is crossed by every simple path of patterns from `start` to it: a solution binds the
-    pattern's ends to nodes that patterns tie to the focus node, in some branch of the query.
+    pattern's ends to nodes that patterns tie to the focus node, in some branch of the query. A
+    pattern about a predicate variable of another pattern (`$this ?p ?v . ?p rdfs:isDefinedBy ?o`)
+    reads the description of a term (the third value returned).
     """
+    patterns = list(patterns)
+    predicates = {p for _, p, _ in patterns if isinstance(p, Variable)}
+    about_terms = [t for t in patterns if t[0] in predicates and t[0] != start]
+    if any(isinstance(t[1], Variable) or t[2] in predicates for t in about_terms):
+        raise Unanalysable("a query walking on from a term")
     edges: list[tuple[Node, Node, set[Walk] | str]] = []
     for s, p, o in patterns:
-        edges.append((s, o, _steps(p)))
+        if (s, p, o) not in about_terms:
+            edges.append((s, o, _steps(p)))
     nodes_of: dict[Node, int] = {}
     for s, o, _ in edges:
         for term in (s, o):
@@ -324,7 +337,12 @@ def sparql_walks(patterns: Iterable[tuple[Node, object, Node]], start: Node) -> 
     visit(start, (), frozenset({start}), frozenset())
     if any(s not in reached and o not in reached for s, o, _ in edges):
         raise Unanalysable("a query with a part not tied to the focus node")
-    return walks, hierarchy
+    if any(
+        isinstance(o, Variable | BNode) and sum(o in (x, z) for x, _, z in patterns) > 1
+        for _, _, o in about_terms
+    ):
+        raise Unanalysable("a query tying a term's description to other patterns")
+    return walks, hierarchy, bool(about_terms)
 
 
 def _steps(predicate: object) -> set[Walk] | str:

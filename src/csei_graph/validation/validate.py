@@ -113,10 +113,15 @@ class Shapes:
     def __init__(self, triples: Iterable[ox.Triple | ox.Quad], name: str = "shapes") -> None:
         self.name = name
         self.triples = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
-        self.graph = Graph()
-        for triple in self.triples:
-            self.graph.add(rdflib_triple(triple))
         self.ntriples = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The shapes as an rdflib Graph (the reference engine's input, the analysis's and the reports')."""
+        graph = Graph()
+        for triple in self.triples:
+            graph.add(rdflib_triple(triple))
+        return graph
 
     @cached_property
     def compiled(self) -> shacl.Shapes:
@@ -481,7 +486,10 @@ def _run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> Engine
         selected = pool.submit(local.selected_on, data)
         inbound = reads.inbound()
         around = Neighbourhoods(
-            data.ntriples, None if inbound is None else [f"<{p}>".encode() for p in inbound], reads.walks
+            data.ntriples,
+            None if inbound is None else [f"<{p}>".encode() for p in inbound],
+            reads.walks,
+            terms=reads.terms,
         )
         around.share(
             line
@@ -573,12 +581,17 @@ def around_changes(store: GraphStore, changes: Sequence[ox.Quad], shapes: Shapes
     reads = (shapes or project_shapes()).reads
     if reads.hierarchy and any(q.predicate == _SUBCLASS_OF for q in changes):
         return whole_graph(store)  # a class changed: any instance of it may be affected
+    if reads.terms and any(_used_as_predicate(store, q.subject) for q in changes):
+        return whole_graph(store)  # a predicate described anew: any node using it may be affected
     affected = _readers(store, changes, reverse_trie(reads.walks))
     if affected is None:
         return whole_graph(store)
     triples = set(_read_by(store, affected, trie(reads.walks)))
     if reads.hierarchy:
         triples.update(store.triples_matching(None, _SUBCLASS_OF, None))
+    if reads.terms:
+        for predicate in {t.predicate for t in triples}:
+            triples.update(store.triples_matching(predicate, None, None))
     for graph in _ontology_graphs():
         triples.update(store.query(_GRAPH, {"graph": graph}))  # type: ignore[arg-type]
     everything = DataGraph.from_store(store) if reads.whole else None
@@ -591,6 +604,13 @@ def _ontology_graphs() -> tuple[ox.NamedNode, ...]:
 
 
 _SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
+
+
+def _used_as_predicate(store: GraphStore, node: OxTerm) -> bool:
+    return (
+        isinstance(node, ox.NamedNode)
+        and next(iter(store.triples_matching(None, node, None)), None) is not None
+    )
 
 
 def _step_predicate(predicate: str | None) -> ox.NamedNode | None:
