@@ -152,10 +152,37 @@ def _send(endpoint: Endpoint, request: urllib.request.Request) -> Response:
     if endpoint.user and endpoint.auth == "digest":
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         passwords.add_password(None, endpoint.graph_store_url, endpoint.user, endpoint.password or "")
-        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+        digest = urllib.request.HTTPDigestAuthHandler(passwords)
+        handlers.append(digest)
+        if request.data is not None:
+            _authorize_first(endpoint, request, digest)
     opener = urllib.request.build_opener(*handlers)
     with opener.open(request, timeout=endpoint.timeout) as answer:
         return Response(answer.headers.get_content_type(), answer.read())
+
+
+def _authorize_first(
+    endpoint: Endpoint, request: urllib.request.Request, digest: urllib.request.HTTPDigestAuthHandler
+) -> None:
+    """Answer the store's digest challenge before sending a body.
+
+    Sent without it, a large graph meets the store's 401 halfway: the store closes the connection
+    while the body is still being written, and the request fails (a broken pipe) however often it
+    is sent. A request without a body fetches the challenge first.
+    """
+    probe = urllib.request.Request(request.full_url, method="HEAD")
+    try:
+        with urllib.request.urlopen(probe, timeout=endpoint.timeout):
+            return  # no challenge: nothing to answer
+    except urllib.error.HTTPError as error:
+        challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
+    scheme, _, parameters = challenge.partition(" ")
+    if scheme.lower() != "digest":
+        return
+    fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(parameters))
+    authorization = digest.get_authorization(request, fields)
+    if authorization:
+        request.add_unredirected_header("Authorization", f"Digest {authorization}")
 
 
 def _with_retries(endpoint: Endpoint, url: str, send: Callable[[], T]) -> T:
