@@ -8,9 +8,10 @@ from rdflib.namespace import ORG, SKOS
 
 from csei_graph.namespaces import CSEI
 from csei_graph.settings import Settings
-from csei_graph.sources import builtin_sources
+from csei_graph.sources import builtin_sources, resource_dir
 from csei_graph.store import GraphStore
 from csei_graph.validation.contribute import read_contribution
+from csei_graph.validation.reads import STORED, shape_reads, stored_reads, stored_text
 from csei_graph.validation.validate import (
     Scope,
     around_changes,
@@ -86,6 +87,18 @@ def test_the_reads_of_the_project_shapes_are_derived_from_them() -> None:
     # The vocabulary check reads the description of each predicate a resource uses.
     assert reads.terms
     assert not reads.whole, "every project shape is checked around its focus nodes"
+
+
+def test_the_stored_analysis_is_that_of_the_shapes(tmp_path: Path) -> None:
+    files = sorted(resource_dir("shapes").glob("*.ttl"))
+    fresh = stored_text(shape_reads(project_shapes().graph), files)
+    assert fresh is not None
+    if STORED.read_text(encoding="utf-8") != fresh:
+        (tmp_path / STORED.name).write_text(fresh, encoding="utf-8")
+        pytest.fail(
+            f"the stored analysis is stale after a change to shapes/: cp {tmp_path / STORED.name} {STORED}"
+        )
+    assert project_shapes().reads == stored_reads(files)
 
 
 def test_a_blank_node_contribution_is_validated_too(copy_settings: Settings) -> None:

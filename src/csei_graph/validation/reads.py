@@ -7,10 +7,13 @@ A shape whose reads cannot be bounded (a `*` or `+` path, a recursive shape, a S
 part not tied to the focus node, a constraint component of its own) is checked on the whole graph.
 """
 
-from collections.abc import Callable, Iterable
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from itertools import product
+from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
@@ -52,6 +55,46 @@ class Reads:
         """The predicates walked backwards; None when a walk goes backwards by any predicate."""
         backward = {predicate for walk in self.walks for forward, predicate in walk if not forward}
         return None if None in backward else frozenset(p for p in backward if p is not None)
+
+
+# The analysis of the project's shapes, kept with the digest of the files it was made from: parsing
+# their SPARQL takes rdflib about half a second, which every `csei validate FILE` would pay.
+STORED = Path(__file__).with_name("project-reads.json")
+
+
+def files_digest(files: Sequence[Path]) -> str:
+    """SHA-256 of the names and bytes of the shapes files."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stored_reads(files: Sequence[Path]) -> Reads | None:
+    """The stored analysis, if it was made from exactly these files."""
+    try:
+        stored = json.loads(STORED.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stored.get("shapes") != files_digest(files):
+        return None
+    walks = frozenset(tuple((bool(f), p) for f, p in walk) for walk in stored["walks"])
+    whole = frozenset(URIRef(iri) for iri in stored["whole"])
+    return Reads(walks, bool(stored["hierarchy"]), whole, bool(stored["terms"]))
+
+
+def stored_text(reads: Reads, files: Sequence[Path]) -> str | None:
+    """The analysis as it is stored (None when a shape checked whole is a blank node)."""
+    if any(not isinstance(node, URIRef) for node in reads.whole):
+        return None
+    content = {
+        "shapes": files_digest(files),
+        "hierarchy": reads.hierarchy,
+        "terms": reads.terms,
+        "whole": sorted(str(node) for node in reads.whole),
+        "walks": sorted(([[f, p] for f, p in walk] for walk in reads.walks), key=json.dumps),
+    }
+    return json.dumps(content, indent=1, sort_keys=True) + "\n"
 
 
 def shape_reads(shapes: Graph) -> Reads:
