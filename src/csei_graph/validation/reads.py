@@ -116,11 +116,7 @@ def shape_reads(shapes: Graph) -> Reads:
 
 def roots(shapes: Graph) -> set[Node]:
     """The shapes with a target, explicit or implicit (a shape that is also a class)."""
-    found = {s for predicate in TARGETS for s in shapes.subjects(predicate, None)}
-    kinds = (SH.NodeShape, SH.PropertyShape)
-    for cls in (RDFS.Class, OWL.Class):
-        found |= {s for s in shapes.subjects(RDF.type, cls) if any((s, RDF.type, k) in shapes for k in kinds)}
-    return found
+    return {s for predicate in TARGETS for s in shapes.subjects(predicate, None)} | roots_implicit(shapes)
 
 
 class _Analyser:
@@ -135,6 +131,7 @@ class _Analyser:
         self.custom = frozenset(parameters)
         # Rules change the data before it is checked: nothing is local then.
         self.rules = any(True for _ in shapes.subject_objects(SH.rule))
+        self.classes = roots_implicit(shapes)
         self.hierarchy = self.terms = False
 
     def root(self, shape: Node) -> tuple[set[Walk], bool, bool]:
@@ -146,9 +143,7 @@ class _Analyser:
 
     def _targets(self, shape: Node) -> set[Walk]:
         walks: set[Walk] = set()
-        if any(True for _ in self.graph.objects(shape, SH.targetClass)) or shape in roots_implicit(
-            self.graph
-        ):
+        if any(True for _ in self.graph.objects(shape, SH.targetClass)) or shape in self.classes:
             walks.add(_TYPE)
             self.hierarchy = True
         walks |= {((True, str(p)),) for p in self.graph.objects(shape, SH.targetSubjectsOf)}
