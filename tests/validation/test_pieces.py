@@ -9,7 +9,7 @@ from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.store import GraphStore
 from csei_graph.synth import SynthResult, write_synthetic
-from csei_graph.validation import validate
+from csei_graph.validation import validate, walks
 from csei_graph.validation.pieces import Neighbourhoods, grouped
 from csei_graph.validation.reads import trie
 from csei_graph.validation.report import EngineRun, Report, Result, read_results
@@ -103,8 +103,8 @@ def test_a_piece_reads_what_a_focused_run_reads(synthetic: tuple[Path, SynthResu
         row["c"] for row in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/csei/ontology#CSEI> }")
     ]  # type: ignore[index,union-attr]
     nodes = set(clusters[:3])
-    walks = trie(project_shapes().reads.walks)
-    from_store = {str(t).encode() for t in validate._read_by(store, nodes, walks)}  # type: ignore[arg-type]
+    tree = trie(project_shapes().reads.walks)
+    from_store = {str(t).encode() for t in walks.read_by(store, nodes, tree)}  # type: ignore[arg-type]
     lines = around.read_by(str(node).encode() for node in nodes)
     assert {around.lines[n].removesuffix(b" .") for n in lines} == from_store
 

@@ -23,16 +23,15 @@ from csei_graph.terms import OxTerm, RdflibTerm, to_rdflib, to_store
 from csei_graph.validation.locate import locate
 from csei_graph.validation.pieces import Neighbourhoods, grouped
 from csei_graph.validation.reads import (
-    END,
     TARGETS,
     Reads,
-    Trie,
     reverse_trie,
     shape_reads,
     stored_reads,
     trie,
 )
 from csei_graph.validation.report import EngineRun, Location, Report, annotated, read_results, sort_key
+from csei_graph.validation.walks import read_by, readers, used_as_predicate
 
 ENGINES = ("shacl", "pyshacl")
 SHACL_TERMS_FILE = "w3c/shacl.ttl"
@@ -598,12 +597,12 @@ def around_changes(store: GraphStore, changes: Sequence[ox.Quad], shapes: Shapes
     reads = (shapes or project_shapes()).reads
     if reads.hierarchy and any(q.predicate == _SUBCLASS_OF for q in changes):
         return whole_graph(store)  # a class changed: any instance of it may be affected
-    if reads.terms and any(_used_as_predicate(store, q.subject) for q in changes):
+    if reads.terms and any(used_as_predicate(store, q.subject) for q in changes):
         return whole_graph(store)  # a predicate described anew: any node using it may be affected
-    affected = _readers(store, changes, reverse_trie(reads.walks))
+    affected = readers(store, changes, reverse_trie(reads.walks), FOCUS_LIMIT)
     if affected is None:
         return whole_graph(store)
-    triples = set(_read_by(store, affected, trie(reads.walks)))
+    triples = set(read_by(store, affected, trie(reads.walks)))
     if reads.hierarchy:
         triples.update(store.triples_matching(None, _SUBCLASS_OF, None))
     if reads.terms:
@@ -621,83 +620,6 @@ def _ontology_graphs() -> tuple[ox.NamedNode, ...]:
 
 
 _SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
-
-
-def _used_as_predicate(store: GraphStore, node: OxTerm) -> bool:
-    return (
-        isinstance(node, ox.NamedNode)
-        and next(iter(store.triples_matching(None, node, None)), None) is not None
-    )
-
-
-def _step_predicate(predicate: str | None) -> ox.NamedNode | None:
-    return None if predicate is None else ox.NamedNode(predicate)
-
-
-def _readers(store: GraphStore, changes: Sequence[ox.Quad], back: Trie) -> set[OxTerm] | None:
-    """The nodes from which a walk reaches a changed triple: None when there are too many to focus.
-
-    From the node where a step reads the triple, the walk is followed back to its start.
-    """
-    affected: set[OxTerm] = {q.subject for q in changes}
-    states = [
-        (node, back[step])
-        for quad in changes
-        for forward, node in ((True, quad.subject), (False, quad.object))
-        for step in ((forward, quad.predicate.value), (forward, None))
-        if step in back
-    ]
-    seen: set[tuple[OxTerm, int]] = set()
-    while states:
-        node, tail = states.pop()
-        if (node, id(tail)) in seen:
-            continue
-        seen.add((node, id(tail)))
-        if END in tail:  # a literal too: sh:targetObjectsOf can make it a focus node
-            affected.add(node)
-            if len(affected) > FOCUS_LIMIT:
-                return None
-        for step, rest in tail.items():
-            if step != END:
-                states.extend((other, rest) for other in _before(store, node, step))
-        if len(seen) > 50 * FOCUS_LIMIT:
-            return None
-    return affected
-
-
-def _before(store: GraphStore, node: OxTerm, step: tuple[bool, str | None]) -> list[OxTerm]:
-    """The nodes a step leads from to this one."""
-    forward, predicate = step
-    # Index lookups, not queries: a contribution reaches a few thousand nodes, and a query's start-up
-    # costs ten times a lookup.
-    if forward:
-        return [t.subject for t in store.triples_matching(None, _step_predicate(predicate), node)]  # type: ignore[arg-type]
-    if isinstance(node, ox.Literal):
-        return []
-    return [t.object for t in store.triples_matching(node, _step_predicate(predicate), None)]  # type: ignore[arg-type]
-
-
-def _read_by(store: GraphStore, nodes: set[OxTerm], walks: Trie) -> list[ox.Triple]:
-    """The triples the checks of these nodes read: those their walks cross."""
-    triples: list[ox.Triple] = []
-    states = [(node, walks) for node in nodes]
-    seen: set[tuple[OxTerm, int]] = set()
-    while states:
-        node, tail = states.pop()
-        if (node, id(tail)) in seen:
-            continue
-        seen.add((node, id(tail)))
-        for (forward, predicate), rest in tail.items():
-            if forward and isinstance(node, ox.Literal):
-                continue
-            if forward:
-                found = list(store.triples_matching(node, _step_predicate(predicate), None))  # type: ignore[arg-type]
-            else:
-                found = list(store.triples_matching(None, _step_predicate(predicate), node))  # type: ignore[arg-type]
-            triples += found
-            if rest:
-                states.extend((t.object if forward else t.subject, rest) for t in found)
-    return triples
 
 
 def _serialize(triples: ox.QueryTriples | ox.QuerySolutions | ox.QueryBoolean) -> bytes:
