@@ -111,9 +111,12 @@ def test_the_ontology_has_its_own_graph() -> None:
     assert graph_for(Path("ontology/csei.ttl")) == ox.NamedNode("https://w3id.org/csei/ontology")
 
 
-def test_builtin_sources_are_the_ontology_and_data() -> None:
+def test_builtin_sources_are_the_ontology_the_reference_lists_and_data(tmp_path: Path) -> None:
     folders = {s.path.parent.name for s in builtin_sources()}
-    assert folders <= {"ontology", "data"}
+    assert folders <= {"ontology", "reference", "data"}
+    # A data folder of its own replaces the data, never the reference lists the shapes check against.
+    own = {s.path.parent.name for s in builtin_sources(Settings(data_dir=tmp_path))}
+    assert own == {"ontology", "reference"}
     assert resource_dir("ontology").is_dir()
     with pytest.raises(ValueError, match="unknown resource folder"):
         resource_dir("secrets")

@@ -33,7 +33,7 @@ FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".xml": ox.RdfFormat.RDF_XML,
 }
-RESOURCE_FOLDERS = ("ontology", "shapes", "data", "queries")
+RESOURCE_FOLDERS = ("ontology", "reference", "shapes", "data", "queries")
 
 
 class SourceError(Exception):
@@ -150,10 +150,14 @@ def discover(paths: Iterable[Path], input_format: str | None = None) -> list[Sou
 
 
 def builtin_sources(settings: Settings | None = None) -> list[Source]:
-    """The ontology and the data files that make up the built-in graph."""
+    """The ontology, the reference lists and the data files that make up the built-in graph.
+
+    A data folder of its own (`CSEI_DATA_DIR`) replaces the built-in data, never the ontology or the
+    reference lists (the EU country authority table, the NUTS regions) the shapes check values against.
+    """
     settings = settings or Settings()
     data_dir = settings.data_dir or resource_dir("data")
-    return discover([resource_dir("ontology"), data_dir])
+    return discover([resource_dir("ontology"), resource_dir("reference"), data_dir])
 
 
 def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:

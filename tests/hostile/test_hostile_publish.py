@@ -16,7 +16,7 @@ from tests.hostile.corpus import assert_says, cases_of, fingerprint, write_input
 
 BASE = "https://w3id.org/csei/"
 # The vocabularies the pages need, without the rest of the data: a publish then takes a second or two.
-SMALL_DATA = ("project-vocabularies.trig", "countries.trig")
+SMALL_DATA = ("project-vocabularies.trig",)
 
 
 @pytest.fixture

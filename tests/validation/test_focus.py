@@ -4,20 +4,19 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import ORG, SKOS
 
+from csei_graph.namespaces import CSEI
 from csei_graph.settings import Settings
-from csei_graph.sources import builtin_sources
+from csei_graph.sources import builtin_sources, resource_dir
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.contribute import read_contribution
-from csei_graph.validation.report import read_results
+from csei_graph.validation.reads import STORED, shape_reads, stored_reads, stored_text
 from csei_graph.validation.validate import (
-    FOCUS_DEPTH,
-    INBOUND_PREDICATES,
     Scope,
     around_changes,
     project_shapes,
-    run_engine,
+    scope_report,
     whole_graph,
 )
 
@@ -30,8 +29,7 @@ CONTRIBUTIONS = sorted(READABLE_BAD + list(GOOD.iterdir()), key=lambda p: p.name
 
 
 def _keys(store: GraphStore, scope: Scope) -> set[tuple[str, ...]]:
-    shapes = project_shapes()
-    report = read_results(run_engine("shacl", shapes, scope.data), shapes.graph, "shacl", keep=scope.keeps)
+    report = scope_report("shacl", project_shapes(), scope)
     return {
         (r.severity, r.focus, r.rule or "", r.path or "", r.value or "", r.message)
         for r in report.results
@@ -79,29 +77,28 @@ def test_the_focused_data_leaves_unrelated_resources_out() -> None:
     assert len(focused.data.ntriples.splitlines()) < len(store)
 
 
-def test_shapes_follow_backwards_only_the_inbound_predicates() -> None:
-    shapes = project_shapes().graph
-    inverse = {str(p) for p in shapes.objects(None, SH.inversePath)}
-    targets = {str(p) for p in shapes.objects(None, SH.targetObjectsOf)}
-    assert inverse | targets <= {p.value for p in INBOUND_PREDICATES}
+def test_the_reads_of_the_project_shapes_are_derived_from_them() -> None:
+    reads = project_shapes().reads
+    # Backwards, the shapes follow a cluster's memberships, a scheme's concepts and the other
+    # awards of a label's holder; a cluster's checks reach its members' actor kinds, three steps away.
+    assert reads.inbound() == {str(ORG.organization), str(SKOS.inScheme), f"{CSEI}awardedTo"}
+    assert max(len(walk) for walk in reads.walks) == 3
+    assert reads.hierarchy
+    # The vocabulary check reads the description of each predicate a resource uses.
+    assert reads.terms
+    assert not reads.whole, "every project shape is checked around its focus nodes"
 
 
-def test_no_property_path_is_longer_than_the_focus_depth() -> None:
-    shapes = project_shapes().graph
-
-    def length(path: object) -> int:
-        if isinstance(path, URIRef):
-            return 1
-        items = list(shapes.items(path)) if (path, None, None) in shapes else []
-        if (path, SH.alternativePath, None) not in shapes and items:
-            return sum(length(item) for item in items)
-        alternatives = shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return max(length(item) for item in shapes.items(alternatives))
-        return length(next(shapes.objects(path, None)))
-
-    longest = max(length(path) for path in shapes.objects(None, SH.path))
-    assert longest <= FOCUS_DEPTH - 1
+def test_the_stored_analysis_is_that_of_the_shapes(tmp_path: Path) -> None:
+    files = sorted(resource_dir("shapes").glob("*.ttl"))
+    fresh = stored_text(shape_reads(project_shapes().graph), files)
+    assert fresh is not None
+    if STORED.read_text(encoding="utf-8") != fresh:
+        (tmp_path / STORED.name).write_text(fresh, encoding="utf-8")
+        pytest.fail(
+            f"the stored analysis is stale after a change to shapes/: cp {tmp_path / STORED.name} {STORED}"
+        )
+    assert project_shapes().reads == stored_reads(files)
 
 
 def test_a_blank_node_contribution_is_validated_too(copy_settings: Settings) -> None:

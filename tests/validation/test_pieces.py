@@ -9,12 +9,11 @@ from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import SynthResult, write_synthetic
-from csei_graph.validation import validate
+from csei_graph.validation import validate, walks
 from csei_graph.validation.pieces import Neighbourhoods, grouped
+from csei_graph.validation.reads import trie
 from csei_graph.validation.report import EngineRun, Report, Result, read_results
 from csei_graph.validation.validate import (
-    FOCUS_DEPTH,
-    INBOUND_PREDICATES,
     DataGraph,
     checked_shapes,
     project_shapes,
@@ -23,6 +22,13 @@ from csei_graph.validation.validate import (
 )
 
 GROUP_SIZE = 150
+
+
+def _neighbourhoods(data: DataGraph) -> Neighbourhoods:
+    reads = project_shapes().reads
+    inbound = reads.inbound()
+    assert inbound is not None
+    return Neighbourhoods(data.ntriples, [f"<{p}>".encode() for p in inbound], reads.walks, reads.terms)
 
 
 def _key(result: Result) -> tuple[str | None, ...]:
@@ -76,7 +82,7 @@ def test_the_graph_is_cut_into_several_pieces_that_cover_every_focus_node(
 ) -> None:
     store = GraphStore.from_sources(builtin_sources(Settings()) + discover([synthetic[0]]))
     data = DataGraph.from_store(store)
-    around = Neighbourhoods(data.ntriples, [str(p).encode() for p in INBOUND_PREDICATES], FOCUS_DEPTH)
+    around = _neighbourhoods(data)
     shapes = project_shapes()
     resolved = shapes.targets_in(shapes.selected_on(data), around.instances)
     assert resolved is not None
@@ -92,12 +98,13 @@ def test_the_graph_is_cut_into_several_pieces_that_cover_every_focus_node(
 def test_a_piece_reads_what_a_focused_run_reads(synthetic: tuple[Path, SynthResult]) -> None:
     store = GraphStore.from_sources(discover([synthetic[0]]))
     data = DataGraph.from_store(store)
-    around = Neighbourhoods(data.ntriples, [str(p).encode() for p in INBOUND_PREDICATES], FOCUS_DEPTH)
+    around = _neighbourhoods(data)
     clusters = [
         row["c"] for row in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/csei/ontology#CSEI> }")
     ]  # type: ignore[index,union-attr]
     nodes = set(clusters[:3])
-    from_store = {str(t).encode() for t in validate._read_by(store, nodes)}  # type: ignore[arg-type]
+    tree = trie(project_shapes().reads.walks)
+    from_store = {str(t).encode() for t in walks.read_by(store, nodes, tree)}  # type: ignore[arg-type]
     lines = around.read_by(str(node).encode() for node in nodes)
     assert {around.lines[n].removesuffix(b" .") for n in lines} == from_store
 
@@ -110,7 +117,7 @@ def test_the_instances_of_a_class_include_those_of_its_subclasses() -> None:
         ex:a a ex:A . ex:b a ex:B . ex:c a ex:C . ex:d a ex:D .
     """
     ntriples = ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
-    around = Neighbourhoods(ntriples, [], FOCUS_DEPTH)
+    around = Neighbourhoods(ntriples, [], ())
     assert around.instances(b"<http://example.org/A>") == {
         b"<http://example.org/a>",
         b"<http://example.org/b>",
@@ -189,7 +196,7 @@ def test_targets_that_cannot_be_resolved_leave_the_graph_to_a_single_run(case: s
     shapes, data_turtle = UNRESOLVED[case]
     triples = list(ox.parse((prefixes + shapes).encode(), format=ox.RdfFormat.TURTLE))
     data = DataGraph.from_triples(ox.parse((prefixes + data_turtle).encode(), format=ox.RdfFormat.TURTLE))
-    around = Neighbourhoods(data.ntriples, [], FOCUS_DEPTH)
+    around = Neighbourhoods(data.ntriples, [], ())
     shapes = checked_shapes(triples, "test shapes")
     assert shapes.targets_in(shapes.selected_on(data), around.instances) is None
 

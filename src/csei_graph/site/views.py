@@ -1024,10 +1024,11 @@ CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
     ?x a ?t . ?t rdfs:subClassOf* ?class FILTER(isIRI(?class))
 } GROUP BY ?class"""
+# Declared schemes (with their concepts, if any) and schemes concepts name: each concept is met once
+# per scheme, not once per other concept of its scheme (the NUTS list has 1,609).
 SCHEME_COUNTS = """
 SELECT ?scheme (COUNT(DISTINCT ?c) AS ?n) WHERE {
-    { ?scheme a skos:ConceptScheme } UNION { ?c0 skos:inScheme ?scheme }
-    OPTIONAL { ?c skos:inScheme ?scheme }
+    { ?scheme a skos:ConceptScheme OPTIONAL { ?c skos:inScheme ?scheme } } UNION { ?c skos:inScheme ?scheme }
     FILTER(isIRI(?scheme))
 } GROUP BY ?scheme"""
 

@@ -31,6 +31,7 @@ PROTECTED = (
     (f"{CSEID}concept/", "a concept or concept scheme of the project"),
     (str(CSEIG), "a named graph (its provenance is written by csei contribute)"),
     ("http://publications.europa.eu/resource/authority/", "an entry of an EU authority table"),
+    ("http://data.europa.eu/nuts/", "a region of the NUTS classification"),
     (f"{BASE}shapes", "a shape"),
 )
 _PREF_LABEL = ox.NamedNode(f"{PREFIXES['skos']}prefLabel")
@@ -50,6 +51,8 @@ class Contribution:
     quads: tuple[ox.Quad, ...]
     content_hash: str
     locations: dict[str, Location]
+    # What the CSV reader refused in cells (a code in no reference list), by row and column.
+    problems: tuple[Result, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -86,17 +89,19 @@ def read_contribution(
         )
     triples: list[ox.Triple | ox.Quad] = []
     locations: dict[str, Location] = {}
+    problems: list[Result] = []
     for path in csv_files:
         converted = read_csv(path, settings)
         triples += converted.triples
         locations.update(converted.locations)
+        problems += converted.problems
     for source in rdf_sources:
         triples += parse(source, settings)
     if not triples:
         raise SourceError(
             files[0], "the contribution holds no triples", hint="check that the files are not empty"
         )
-    contribution = Contribution(files, (), _content_hash(files), locations)
+    contribution = Contribution(files, (), _content_hash(files), locations, tuple(problems))
     # Whatever graphs the files name, the contribution is one graph, whose provenance is ours to write.
     quads = tuple(ox.Quad(t.subject, t.predicate, t.object, contribution.graph) for t in triples)
     return replace(contribution, quads=quads)
@@ -125,7 +130,7 @@ def check_in(
     engine: str | None = None,
 ) -> Report:
     """Validate a contribution against the graph a store holds (loaded from `sources`), which gains it."""
-    refusals = _protected(contribution) + _redefinitions(store, contribution)
+    refusals = [*contribution.problems, *_protected(contribution), *_redefinitions(store, contribution)]
     return _validated(
         store, contribution, contribution.quads, list(sources), refusals, settings=settings, engine=engine
     )
@@ -263,7 +268,7 @@ def contribute(
     already = _already_merged(store, contribution, data_dir)
     if already is not None:
         return Outcome(_empty_report(engine or settings.validation_engine), already=already)
-    refusals = _protected(contribution) + _redefinitions(store, contribution)
+    refusals = [*contribution.problems, *_protected(contribution), *_redefinitions(store, contribution)]
     provenance = _provenance(contribution, by or _contributor(), now or datetime.now(UTC))
     changes = [*contribution.quads, *provenance]
     report = _validated(store, contribution, changes, builtin, refusals, settings=settings, engine=engine)

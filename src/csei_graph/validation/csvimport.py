@@ -6,14 +6,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from csei_graph.namespaces import CSEI, CSEID, PREFIXES, SCHEMA
 from csei_graph.settings import Settings
-from csei_graph.sources import SourceError
-from csei_graph.validation.report import Location
+from csei_graph.sources import SourceError, resource_dir
+from csei_graph.validation.report import Location, Result
 
 # Each column and what it holds; docs/cli.md documents the same (a test keeps them in step).
 COLUMNS: dict[str, str] = {
@@ -23,9 +24,9 @@ COLUMNS: dict[str, str] = {
     "kind": "cluster: CSEI, PTCE, SocialCluster, MetaCluster or Cluster (default CSEI); member: its "
     "actor kind, social-economy-entity, mainstream-enterprise, civil-society-organisation, "
     "public-authority or education-research-institution",
-    "country": "three-letter ISO 3166 code of the country, such as FRA",
+    "country": "three-letter code of the country in the EU country authority table (ISO 3166), such as FRA",
     "place": "city or region, as written",
-    "nuts_region": "cluster: code of its NUTS region, such as FRK21",
+    "nuts_region": "cluster: code of its NUTS 2024 region, such as FRK21",
     "website": "web address, starting with https:// or http://",
     "founded": "cluster: year (2007) or day (2007-03-15) it was founded",
     "role": "member: its role in the cluster, such as member, founder or coordinator (default member)",
@@ -74,6 +75,22 @@ CLUSTER_KINDS = {
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = PREFIXES["xsd"]
 _DATE_FORMS = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"))
+_NOTATION = ox.NamedNode(f"{PREFIXES['skos']}notation")
+# The reference lists a cell's code must be in: the column, the list's file, what it is, an example.
+_LISTS = {
+    "country": (
+        "eu-country-authority.trig",
+        "a country of the EU country authority table (Publications Office, version 20260617-0, "
+        "shipped in reference/eu-country-authority.trig)",
+        "use its three-letter code, such as FRA for France",
+    ),
+    "nuts_region": (
+        "nuts-2024.trig",
+        "a region of NUTS 2024 (Eurostat, shipped in reference/nuts-2024.trig)",
+        "use the code of a region of levels 0 to 3 of an EU country, such as FRC11 for Côte-d'Or, or "
+        "leave the cell empty",
+    ),
+}
 
 
 def template() -> str:
@@ -97,6 +114,8 @@ class Converted:
 
     triples: list[ox.Triple] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
+    # Cells whose code is in no reference list: validation problems (the file is read all the same).
+    problems: list[Result] = field(default_factory=list)
 
 
 def read_csv(path: Path, settings: Settings | None = None) -> Converted:
@@ -119,7 +138,38 @@ def read_csv(path: Path, settings: Settings | None = None) -> Converted:
     for line, row in rows:
         if row["record"] == "member":
             _member(path, line, row, cluster=cluster, cluster_name=cluster_row["name"], out=converted)
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    for line, row in rows:
+        _check_codes(path, line, row, header, converted)
     return converted
+
+
+def _check_codes(path: Path, line: int, row: dict[str, str], header: list[str], out: Converted) -> None:
+    """A problem for each cell whose code is not in its reference list, placed at its row and column."""
+    for column, (file_name, what, fix) in _LISTS.items():
+        code = row[column]
+        if not code or code.upper() in _codes(file_name):
+            continue
+        node = f"{CSEID}{'cluster' if row['record'] == 'cluster' else 'organisation'}/{slugify(row['name'])}"
+        out.problems.append(
+            Result(
+                severity="Violation",
+                focus=node,
+                message=f"row {line}, column {column}: {code} is not {what}; {fix}.",
+                path=f"csei:{'country' if column == 'country' else 'nutsRegion'}",
+                value=code,
+                rule=f"csv-{column.replace('_', '-')}",
+                label=row["name"],
+                location=Location(str(path), line, header.index(column) + 1),
+            )
+        )
+
+
+@cache
+def _codes(file_name: str) -> frozenset[str]:
+    """The codes (skos:notation) of a reference list shipped with the graph."""
+    triples = ox.parse(path=str(resource_dir("reference") / file_name), format=ox.RdfFormat.TRIG)
+    return frozenset(t.object.value for t in triples if t.predicate == _NOTATION)
 
 
 def _text(path: Path, settings: Settings) -> str:

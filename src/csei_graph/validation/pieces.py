@@ -3,6 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from csei_graph.validation.reads import Trie, Walk, trie
+
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_SUBCLASS_OF = b"<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 
@@ -11,17 +13,24 @@ class Neighbourhoods:
     """The N-Triples lines of a graph, indexed by subject and by object of the inbound predicates.
 
     Terms are compared as written in N-Triples, so a piece's data is made of the lines themselves,
-    without reading or writing a triple again.
+    without reading or writing a triple again. `inbound` are the predicates the walks follow
+    backwards (None: any), `walks` what the checks of a focus node read (`reads.Reads.walks`), `terms`
+    whether they read the descriptions of the predicates they meet.
     """
 
-    def __init__(self, ntriples: bytes, inbound: Iterable[bytes], depth: int) -> None:
+    def __init__(
+        self, ntriples: bytes, inbound: Iterable[bytes] | None, walks: Iterable[Walk], terms: bool = False
+    ) -> None:
         self.lines = ntriples.split(b"\n")
-        self.depth = depth
-        inbound_predicates = frozenset(inbound)
+        self.walks = trie(walks)
+        # Whether checks read the description of the predicates they meet (`reads.Reads.terms`).
+        self.terms = terms
+        inbound_predicates = None if inbound is None else frozenset(inbound)
         self.outgoing: dict[bytes, list[int]] = defaultdict(list)
         self.incoming: dict[bytes, list[int]] = defaultdict(list)
         # The object of each line when it is a node; each term is held once, however many lines name it.
         self.objects: list[bytes | None] = [None] * len(self.lines)
+        self.predicates: list[bytes] = [b""] * len(self.lines)
         terms: dict[bytes, bytes] = {}
         self.typed: dict[bytes, list[bytes]] = defaultdict(list)
         self.subclasses: dict[bytes, list[bytes]] = defaultdict(list)
@@ -32,18 +41,20 @@ class Neighbourhoods:
                 continue
             subject, predicate, rest = line.split(b" ", 2)
             subject = terms.setdefault(subject, subject)
+            self.predicates[number] = terms.setdefault(predicate, predicate)
             self.outgoing[subject].append(number)
-            if rest[:1] == b"<" or rest[:2] == b"_:":
-                value = rest[:-2]  # the object, without the closing " ."
+            value = rest[:-2]  # the object, without the closing " ."
+            is_node = rest[:1] == b"<" or rest[:2] == b"_:"
+            if is_node:
                 value = terms.setdefault(value, value)
                 self.objects[number] = value
-                if predicate in inbound_predicates:
-                    self.incoming[value].append(number)
-                elif predicate == RDF_TYPE:
-                    self.typed[value].append(subject)
-                elif predicate == RDFS_SUBCLASS_OF:
-                    self.subclasses[value].append(subject)
-                    self.shared.add(number)
+            if inbound_predicates is None or predicate in inbound_predicates:
+                self.incoming[value].append(number)
+            if is_node and predicate == RDF_TYPE:
+                self.typed[value].append(subject)
+            elif is_node and predicate == RDFS_SUBCLASS_OF:
+                self.subclasses[value].append(subject)
+                self.shared.add(number)
 
     def instances(self, cls: bytes) -> set[bytes]:
         """The SHACL instances of a class: the nodes typed with it or with a subclass of it, at any depth."""
@@ -61,23 +72,37 @@ class Neighbourhoods:
         return reached
 
     def read_by(self, nodes: Iterable[bytes]) -> set[int]:
-        """The lines the checks of these nodes read: around each, up to `depth` - 1 steps away.
+        """The lines the checks of these nodes read: those their walks cross.
 
-        The same triples as the store gives `validate._read_by`: a node's own triples and the inbound
-        triples pointing at it, for the nodes and those up to `depth` - 1 steps from them.
+        The same triples as the store gives `validate._read_by`.
         """
         read: set[int] = set()
-        visited = set(nodes)
-        frontier = set(visited)
-        for step in range(self.depth):
-            reached: set[bytes] = set()
-            for node in frontier:
-                read.update(self.outgoing.get(node, ()))
-                read.update(self.incoming.get(node, ()))
-                if step < self.depth - 1:
-                    reached |= self.neighbours(node)
-            frontier = reached - visited
-            visited |= frontier
+        states: list[tuple[bytes, Trie]] = [(node, self.walks) for node in nodes]
+        seen: set[tuple[bytes, int]] = set()
+        while states:
+            node, tail = states.pop()
+            if (node, id(tail)) in seen:
+                continue
+            seen.add((node, id(tail)))
+            for (forward, predicate), rest in tail.items():
+                wanted = None if predicate is None else f"<{predicate}>".encode()
+                numbers = self.outgoing.get(node, ()) if forward else self.incoming.get(node, ())
+                for number in numbers:
+                    if wanted is not None and self.predicates[number] != wanted:
+                        continue
+                    read.add(number)
+                    if rest:
+                        line = self.lines[number]
+                        # A walk may go on from a literal, backwards: its text is its term.
+                        other = (
+                            (self.objects[number] or line.split(b" ", 2)[2][:-2])
+                            if forward
+                            else line.split(b" ", 1)[0]
+                        )
+                        states.append((other, rest))
+        if self.terms:
+            for predicate in {self.predicates[number] for number in read}:
+                read.update(self.outgoing.get(predicate, ()))
         return read
 
     def share(self, lines: Iterable[bytes]) -> None:

@@ -6,7 +6,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -14,28 +14,28 @@ import pyoxigraph as ox
 import pyshacl
 import shacl
 from rdflib import BNode, Graph, Literal
-from rdflib.namespace import ORG, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from csei_graph.namespaces import CSEI
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover, parse, resource_dir
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm, RdflibTerm, to_rdflib, to_store
 from csei_graph.validation.locate import locate
 from csei_graph.validation.pieces import Neighbourhoods, grouped
-from csei_graph.validation.report import EngineRun, Location, Report, annotated, read_results
+from csei_graph.validation.reads import (
+    TARGETS,
+    Reads,
+    reverse_trie,
+    shape_reads,
+    stored_reads,
+    trie,
+)
+from csei_graph.validation.report import EngineRun, Location, Report, annotated, read_results, sort_key
+from csei_graph.validation.walks import read_by, readers, used_as_predicate
 
 ENGINES = ("shacl", "pyshacl")
 SHACL_TERMS_FILE = "w3c/shacl.ttl"
 SHACL_FOR_SHACL_FILE = "w3c/shacl-shacl.ttl"
-# A node's checks read its own triples and those of the nodes up to two steps away: a cluster's
-# memberships (one step back), their members (two steps) and the members' actor kinds. Backwards,
-# the shapes only follow these predicates: to a cluster's memberships, a scheme's concepts and the
-# other awards of a label's holder. tests/validation/test_focus.py holds the shapes to both.
-FOCUS_DEPTH = 3
-INBOUND_PREDICATES = tuple(
-    ox.NamedNode(iri) for iri in (str(ORG.organization), str(SKOS.inScheme), f"{CSEI}awardedTo")
-)
 # Beyond this many affected nodes a focused run costs more than validating everything.
 FOCUS_LIMIT = 20_000
 # The compiled engine's checks cost more the larger the graph (a nested check: ~8 µs at 100k triples,
@@ -121,10 +121,15 @@ class Shapes:
     def __init__(self, triples: Iterable[ox.Triple | ox.Quad], name: str = "shapes") -> None:
         self.name = name
         self.triples = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
-        self.graph = Graph()
-        for triple in self.triples:
-            self.graph.add(rdflib_triple(triple))
         self.ntriples = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The shapes as an rdflib Graph (the reference engine's input, the analysis's and the reports')."""
+        graph = Graph()
+        for triple in self.triples:
+            graph.add(rdflib_triple(triple))
+        return graph
 
     @cached_property
     def compiled(self) -> shacl.Shapes:
@@ -166,6 +171,32 @@ class Shapes:
                 _check_target(query, triple.subject, self.name)
                 targets.append(SparqlTarget(triple.subject, node, query))  # type: ignore[arg-type]
         return tuple(targets)
+
+    @cached_property
+    def reads(self) -> Reads:
+        """What the checks of each shape read around a focus node (those that cannot say, the whole graph)."""
+        return shape_reads(self.graph)
+
+    @cached_property
+    def parts(self) -> tuple["Shapes", "Shapes | None"]:
+        """The shapes a focused run checks around its nodes, and those it checks on the whole graph.
+
+        Both hold every shape; each keeps the targets of its own roots only.
+        """
+        whole = {to_store(node) for node in self.reads.whole}
+        if not whole:
+            return self, None
+        return self._targeting(lambda root: root not in whole, "focused"), self._targeting(
+            lambda root: root in whole, "whole graph"
+        )
+
+    def _targeting(self, kept: Callable[[OxTerm], bool], part: str) -> "Shapes":
+        targets = {ox.NamedNode(str(p)) for p in TARGETS}
+        dropped = {t for t in self.triples if t.predicate in targets and not kept(t.subject)}
+        # A SPARQL target dropped takes its own node with it.
+        orphans = {t.object for t in dropped if isinstance(t.object, ox.BlankNode)}
+        triples = [t for t in self.triples if t not in dropped and t.subject not in orphans]
+        return Shapes(triples, f"{self.name} ({part})")
 
     def compiled_for(self, data: "DataGraph") -> shacl.Shapes:
         """The shapes compiled for this data: each SPARQL target replaced by the nodes it selects."""
@@ -368,9 +399,17 @@ def validate_catalogue(catalogue: Graph, engine: str = "shacl") -> Report:
 
 @cache
 def project_shapes() -> Shapes:
-    """The project's shapes: every `shapes/*.ttl` file, read once per process."""
+    """The project's shapes: every `shapes/*.ttl` file, read once per process.
+
+    What they read comes from `reads.STORED` when it was made from these files (a test keeps it so).
+    """
     folder = resource_dir("shapes")
-    return read_shapes(sorted(folder.glob("*.ttl")), name=f"{folder}/*.ttl")
+    files = sorted(folder.glob("*.ttl"))
+    shapes = read_shapes(files, name=f"{folder}/*.ttl")
+    stored = stored_reads(files)
+    if stored is not None:
+        shapes.__dict__["reads"] = stored  # the value `Shapes.reads` would compute
+    return shapes
 
 
 def shape_problems(shapes: Shapes, tolerated: frozenset[str] = frozenset()) -> list[str]:
@@ -451,21 +490,29 @@ def _compiled_run(
 def _run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> EngineRun | None:
     """The compiled engine's run over the whole data, a group of focus nodes at a time.
 
-    Each group is checked with the triples its checks read, as a focused run is (the project's shapes
-    read no further: tests/validation/test_focus.py holds them to it), and the ontology; the shapes'
-    targets are replaced by the group's nodes. None when the targets cannot be resolved on the store.
+    Each group is checked with the triples its checks read (the walks of `Shapes.reads`), as a
+    focused run is, and the ontology; the shapes' targets are replaced by the group's nodes. The
+    shapes whose reads are not known are checked on the whole data. None when the targets cannot be
+    resolved on the store.
     """
+    local, whole = shapes.parts
+    reads = shapes.reads
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The store selects its targets while the lines are indexed (it lets go of the interpreter).
-        selected = pool.submit(shapes.selected_on, data)
-        inbound = [str(p).encode() for p in INBOUND_PREDICATES]
-        around = Neighbourhoods(data.ntriples, inbound, FOCUS_DEPTH)
+        selected = pool.submit(local.selected_on, data)
+        inbound = reads.inbound()
+        around = Neighbourhoods(
+            data.ntriples,
+            None if inbound is None else [f"<{p}>".encode() for p in inbound],
+            reads.walks,
+            terms=reads.terms,
+        )
         around.share(
             line
             for named in _ontology_graphs()
             for line in _serialize(store.query(_GRAPH, {"graph": named})).splitlines()
         )
-        resolved = shapes.targets_in(selected.result(), around.instances)
+        resolved = local.targets_in(selected.result(), around.instances)
     if resolved is None:
         return None
     untargeted, shapes_of = resolved
@@ -480,6 +527,8 @@ def _run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> Engine
         compiled = shapes._compile(untargeted + targets.decode())
         data_read = around.data(around.read_by(group))
         roots.update(_compiled_run(compiled, data_read, shapes.name, graph).roots)
+    if whole is not None:
+        roots.update(_compiled_run(whole.compiled_for(data), data.ntriples, whole.name, graph).roots)
     _set_conforms(graph)
     return EngineRun(graph, roots)
 
@@ -513,10 +562,15 @@ def _set_conforms(report: Graph) -> None:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run validates and whose results it keeps: all of them, or those on the focus nodes."""
+    """What a run validates and whose results it keeps: all of them, or those on the focus nodes.
+
+    A focused run checks the shapes whose reads are known on `data`, and the others on the whole
+    graph (`everything`), whose results it keeps whatever their focus node.
+    """
 
     data: DataGraph
     focus: frozenset[RdflibTerm] | None = None
+    everything: DataGraph | None = None
 
     def keeps(self, node: RdflibTerm) -> bool:
         """Whether a result on this focus node belongs to the run.
@@ -532,26 +586,32 @@ def whole_graph(store: GraphStore) -> Scope:
     return Scope(DataGraph.from_store(store))
 
 
-def around_changes(store: GraphStore, changes: Sequence[ox.Quad]) -> Scope:
+def around_changes(store: GraphStore, changes: Sequence[ox.Quad], shapes: Shapes | None = None) -> Scope:
     """Validate only what the changes (already in the store) can affect.
 
-    The affected nodes are those whose checks read a changed triple; the data validated is what
-    their checks read, and the ontology (class hierarchy, defined terms). The results equal a run
-    over the whole store, restricted to the affected nodes; tests/validation/test_focus.py
-    compares the two.
+    The affected nodes are those from which a walk of the shapes (`Shapes.reads`) reaches a changed
+    triple, and the subjects of the changes; the data validated is what their walks read, the class
+    hierarchy and the ontology. The results equal a run over the whole store, restricted to the
+    affected nodes; tests/validation/test_focus.py and test_generated_focus.py compare the two.
     """
-    seeds = {q.subject for q in changes} | {
-        q.object
-        for q in changes
-        if q.predicate in INBOUND_PREDICATES and isinstance(q.object, ox.NamedNode | ox.BlankNode)
-    }
-    affected = _readers(store, seeds)
+    reads = (shapes or project_shapes()).reads
+    if reads.hierarchy and any(q.predicate == _SUBCLASS_OF for q in changes):
+        return whole_graph(store)  # a class changed: any instance of it may be affected
+    if reads.terms and any(used_as_predicate(store, q.subject) for q in changes):
+        return whole_graph(store)  # a predicate described anew: any node using it may be affected
+    affected = readers(store, changes, reverse_trie(reads.walks), FOCUS_LIMIT)
     if affected is None:
         return whole_graph(store)
-    triples = _read_by(store, affected)
+    triples = set(read_by(store, affected, trie(reads.walks)))
+    if reads.hierarchy:
+        triples.update(store.triples_matching(None, _SUBCLASS_OF, None))
+    if reads.terms:
+        for predicate in {t.predicate for t in triples}:
+            triples.update(store.triples_matching(predicate, None, None))
     for graph in _ontology_graphs():
-        triples.extend(store.query(_GRAPH, {"graph": graph}))  # type: ignore[arg-type]
-    return Scope(DataGraph.from_triples(triples), frozenset(_term(node) for node in affected))
+        triples.update(store.query(_GRAPH, {"graph": graph}))  # type: ignore[arg-type]
+    everything = DataGraph.from_store(store) if reads.whole else None
+    return Scope(DataGraph.from_triples(triples), frozenset(_term(node) for node in affected), everything)
 
 
 @cache
@@ -559,64 +619,7 @@ def _ontology_graphs() -> tuple[ox.NamedNode, ...]:
     return tuple(source.graph for source in discover([resource_dir("ontology")]))
 
 
-def _readers(store: GraphStore, seeds: set[OxTerm]) -> set[OxTerm] | None:
-    """Nodes whose checks read a triple of the seeds: None when there are too many to focus."""
-    affected, frontier = set(seeds), set(seeds)
-    for _ in range(FOCUS_DEPTH - 1):
-        reached: set[OxTerm] = set()
-        for node in frontier:
-            reached |= _neighbours(store, node)
-        frontier = reached - affected
-        affected |= frontier
-        if len(affected) > FOCUS_LIMIT:
-            return None
-    return affected
-
-
-def _read_by(store: GraphStore, nodes: set[OxTerm]) -> list[ox.Triple]:
-    """The triples the checks of these nodes read: around each, up to FOCUS_DEPTH - 1 steps away."""
-    triples: list[ox.Triple] = []
-    visited, frontier = set(nodes), set(nodes)
-    for depth in range(FOCUS_DEPTH):
-        reached: set[OxTerm] = set()
-        for node in frontier:
-            around = _around(store, node)
-            triples += around
-            if depth < FOCUS_DEPTH - 1:
-                reached.update(
-                    t.object
-                    for t in around
-                    if t.subject == node and isinstance(t.object, ox.NamedNode | ox.BlankNode)
-                )
-                reached.update(
-                    t.subject for t in around if t.object == node and t.predicate in INBOUND_PREDICATES
-                )
-        frontier = reached - visited
-        visited |= frontier
-    return triples
-
-
-def _around(store: GraphStore, node: OxTerm) -> list[ox.Triple]:
-    """A node's own triples and those pointing at it by a predicate the shapes follow backwards."""
-    # Index lookups, not queries: a contribution reaches a few thousand nodes, and a query's
-    # start-up costs ten times a lookup.
-    around = list(store.triples_matching(node, None, None))  # type: ignore[arg-type]
-    for predicate in INBOUND_PREDICATES:
-        around += store.triples_matching(None, predicate, node)
-    return around
-
-
-def _neighbours(store: GraphStore, node: OxTerm) -> set[OxTerm]:
-    """The nodes whose checks may read a triple of this one: those pointing at it, those it points to
-    by a predicate the shapes follow backwards."""
-    found: set[OxTerm] = {t.subject for t in store.triples_matching(None, None, node)}
-    for predicate in INBOUND_PREDICATES:
-        found.update(
-            t.object
-            for t in store.triples_matching(node, predicate, None)  # type: ignore[arg-type]
-            if not isinstance(t.object, ox.Literal)
-        )
-    return found
+_SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 
 def _serialize(triples: ox.QueryTriples | ox.QuerySolutions | ox.QueryBoolean) -> bytes:
@@ -633,13 +636,7 @@ def validate_store(
     known_locations: dict[str, Location] | None = None,
 ) -> Report:
     """Validate a scope of the store with the project's shapes; each result names and places its resource."""
-    shapes = project_shapes()
-    # A large whole graph is checked in pieces: the project's shapes read only around each focus node.
-    large = scope.focus is None and scope.data.ntriples.count(b"\n") > PIECES_ABOVE
-    run = _run_in_pieces(shapes, store, scope.data) if large and engine == "shacl" else None
-    report = read_results(
-        run or run_engine(engine, shapes, scope.data), shapes.graph, engine, keep=scope.keeps
-    )
+    report = scope_report(engine, project_shapes(), scope, store)
     known = known_locations or {}
 
     def where(resources: Iterable[str]) -> dict[str, Location]:
@@ -647,6 +644,34 @@ def validate_store(
         return {**locate(wanted - known.keys(), files), **{r: known[r] for r in wanted & known.keys()}}
 
     return annotated(report, labels=lambda focus: label_of(store, focus), locations=where)
+
+
+def scope_report(engine: str, shapes: Shapes, scope: Scope, store: GraphStore | None = None) -> Report:
+    """The results of the shapes on a scope, with rules and report graph, before they are placed.
+
+    A focused scope is checked in two runs: the shapes whose reads are known on the scope's data,
+    keeping the results on its focus nodes, and the others on the whole graph, keeping all.
+    """
+    if scope.focus is None:
+        # A large whole graph is checked in pieces: the shapes read only around each focus node.
+        large = store is not None and scope.data.ntriples.count(b"\n") > PIECES_ABOVE
+        run = _run_in_pieces(shapes, store, scope.data) if large and engine == "shacl" else None  # type: ignore[arg-type]
+        return read_results(run or run_engine(engine, shapes, scope.data), shapes.graph, engine)
+    local, whole = shapes.parts
+    focused = read_results(run_engine(engine, local, scope.data), shapes.graph, engine, keep=scope.keeps)
+    if whole is None or scope.everything is None:
+        return focused
+    rest = read_results(run_engine(engine, whole, scope.everything), shapes.graph, engine)
+    graph = focused.graph + rest.graph
+    # One report: the results of the second run hang from the report node of the first.
+    node = next(focused.graph.subjects(RDF.type, SH.ValidationReport))
+    for other in set(rest.graph.subjects(RDF.type, SH.ValidationReport)):
+        for result in list(graph.objects(other, SH.result)):
+            graph.add((node, SH.result, result))
+        graph.remove((other, None, None))
+    graph.set((node, SH.conforms, Literal(not (focused.results or rest.results))))
+    results = sorted({*focused.results, *rest.results}, key=sort_key)
+    return replace(focused, results=results, graph=graph, rules={**focused.rules, **rest.rules})
 
 
 def label_of(store: GraphStore, node: str) -> str | None:
