@@ -30,12 +30,12 @@ NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Words in more names than this are too common to find candidates by, unless the query's rarer
 # words found fewer than ENOUGH_CANDIDATES names.
 COMMON_WORD_KEYS = 500
-ENOUGH_CANDIDATES = 100
+ENOUGH_CANDIDATES = 10
 # Most distinct names scored by the fuzzy matcher for one query.
 MOST_FUZZY_KEYS = 5000
 # How much a name that holds all the other's words (and more) counts, against one with the same words.
 SUBSET_WEIGHT = 0.8
-# A word of the query not in any name is looked up among the words of names, for typos.
+# Each word of the query is looked up among the words of names too, for typos: the closest ones.
 NEAR_WORD_SCORE = 75
 NEAR_WORDS = 3
 PREFERRED_LANGUAGES = ("en", "")
@@ -133,9 +133,11 @@ class Index:
         choices = [self.keys[position] for position in candidates]
         scores: dict[str, float] = {}
         for scorer, weight in ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, SUBSET_WEIGHT)):
-            for choice, score, _ in process.extract(
-                key, choices, scorer=scorer, processor=None, limit=None, score_cutoff=cutoff / weight
-            ):
+            # The best `limit` of each scorer; the choices are in order, so ties are always cut alike.
+            found = process.extract(
+                key, choices, scorer=scorer, processor=None, limit=limit, score_cutoff=cutoff / weight
+            )
+            for choice, score, _ in found:
                 scores[choice] = max(scores.get(choice, 0.0), score * weight)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
@@ -145,7 +147,7 @@ class Index:
         for word in query_words:
             if word in self._words:
                 postings[word] = self._words[word]
-            if len(word) >= 4:
+            if len(word) >= 4:  # the word may be misspelt: the names' words close to it too
                 for near in self._near_words(word):
                     postings[near] = self._words[near]
         chosen: set[int] = set()
@@ -204,9 +206,9 @@ class Index:
         return self._value_names.get(value) or _last_segment(value)
 
 
-def compared(prop: str, values: Iterable[str]) -> set[str]:
+def compared(prop: str, values: tuple[str, ...]) -> tuple[str, ...]:
     """Values as they are compared: web addresses normalised, IRIs as they are."""
-    return {web_address_key(v) for v in values} if prop == WEBSITE else set(values)
+    return tuple(web_address_key(v) for v in values) if prop == WEBSITE else values
 
 
 def build_index(store: Store) -> Index:

@@ -9,7 +9,8 @@ average of the name's score (weight 1) and the conditions' (weight 0.5 each). A 
 only if its name is exact, no condition contradicts it, and it leads the next candidate by 10 or more.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from csei_graph.reconcile.index import Entity, Index, compared
@@ -86,36 +87,75 @@ class Candidate:
 
 
 def reconcile(index: Index, query: Query) -> list[Candidate]:
-    """The candidates for a query, best first (score, then IRI); the first is marked if a match."""
+    """The candidates for a query, best first (score, then IRI); the first is marked if a match.
+
+    Entities are taken name by name, best name first, and scored with their conditions; the search
+    stops once no entity of the names left could rank among the candidates to give (namesakes can
+    be thousands in a large graph, and most need not be scored).
+    """
     key = fold(query.text)
-    named = _name_scores(index, key) if key else _holding(index, query.conditions)
+    groups = _name_groups(index, key) if key else [(None, lambda: _holding(index, query.conditions))]
     wanted = set(query.types)
     resolved = [(c.property, _resolve(index, c)) for c in query.conditions]
-    candidates = []
-    for position, name_score in named.items():
-        entity = index.entities[position]
-        if wanted and not _typed(entity, wanted, query.type_strict):
-            continue
-        conditions = tuple((prop, _condition_score(entity, prop, values)) for prop, values in resolved)
-        candidates.append(Candidate(entity, _score(name_score, conditions), name_score, conditions))
-    candidates.sort(key=lambda c: (-c.score, c.entity.iri))
+    kept = query.limit + 1  # one more than asked: a match is decided against the next candidate
+    scored: list[tuple[float, str, int, float | None, tuple[tuple[str, float], ...]]] = []
+    seen: set[int] = set()
+    for name_score, positions in groups:
+        best_possible = _score(name_score, tuple(("", HAS_VALUE if v else STATES_NONE) for _, v in resolved))
+        if len(scored) >= kept and best_possible < -scored[-1][0]:
+            break
+        reaching_best = 0
+        for position in positions():  # in IRI order: entities are kept sorted by IRI
+            if position in seen:
+                continue
+            seen.add(position)
+            entity = index.entities[position]
+            if wanted and not _typed(entity, wanted, query.type_strict):
+                continue
+            conditions = tuple((prop, _condition_score(entity, prop, values)) for prop, values in resolved)
+            score = _score(name_score, conditions)
+            scored.append((-score, entity.iri, position, name_score, conditions))
+            reaching_best += score == best_possible
+            if reaching_best >= kept:
+                break  # the others of this name score no more, and come after in IRI order
+        scored.sort()
+        del scored[kept:]
+    candidates = [Candidate(index.entities[p], -s, n, c) for s, _, p, n, c in scored]
     if candidates and _is_match(candidates):
         first = candidates[0]
         candidates[0] = Candidate(first.entity, first.score, first.name_score, first.conditions, True)
     return candidates[: query.limit]
 
 
-def _name_scores(index: Index, key: str) -> dict[int, float | None]:
-    scores: dict[int, float | None] = {}
+def _name_groups(index: Index, key: str) -> list[tuple[float | None, Callable[[], list[int]]]]:
+    """Entities by the score of their name, best first: exact names, alternative names, fuzzy ones.
+
+    Each group's entities are listed only when it is reached: most groups never are.
+    """
+    by_score: dict[float, list[tuple[str, bool | None]]] = {}
+    for preferred, score in ((True, PREFERRED_NAME), (False, ALTERNATIVE_NAME)):
+        by_score[score] = [(key, preferred)]
     for name, similarity in index.similar_names(key, FUZZY_NAMES, FUZZY_CUTOFF):
-        for position, _ in index.named(name):
-            scores[position] = max(scores.get(position) or 0.0, round(similarity * FUZZY_WEIGHT, 2))
-    for position, preferred in index.named(key):
-        scores[position] = max(scores.get(position) or 0.0, PREFERRED_NAME if preferred else ALTERNATIVE_NAME)
-    return scores
+        if name != key:
+            by_score.setdefault(round(similarity * FUZZY_WEIGHT, 2), []).append((name, None))
+    return [
+        (score, functools.partial(_named, index, by_score[score])) for score in sorted(by_score, reverse=True)
+    ]
 
 
-def _holding(index: Index, conditions: Sequence[Condition]) -> dict[int, float | None]:
+def _named(index: Index, names: list[tuple[str, bool | None]]) -> list[int]:
+    """The entities with one of these names (only as preferred, or only as alternative, if said)."""
+    return sorted(
+        {
+            position
+            for name, wanted in names
+            for position, preferred in index.named(name)
+            if wanted is None or preferred == wanted
+        }
+    )
+
+
+def _holding(index: Index, conditions: Sequence[Condition]) -> list[int]:
     """With no name to look for: the entities that have a value asked for by the most selective condition."""
     holders = []
     for condition in conditions:
@@ -123,7 +163,7 @@ def _holding(index: Index, conditions: Sequence[Condition]) -> dict[int, float |
         for value in _resolve(index, condition):
             found.update(index.holders(condition.property, value))
         holders.append(found)
-    return dict.fromkeys(sorted(min(holders, key=len)), None)
+    return sorted(min(holders, key=len))
 
 
 def _resolve(index: Index, condition: Condition) -> set[str]:
@@ -147,11 +187,13 @@ def _condition_score(entity: Entity, prop: str, values: set[str]) -> float:
 
 
 def _score(name_score: float | None, conditions: tuple[tuple[str, float], ...]) -> float:
+    if not conditions:
+        return name_score or 0.0
     weighted = sum(score for _, score in conditions) * CONDITION_WEIGHT
     weights = len(conditions) * CONDITION_WEIGHT
     if name_score is not None:
         weighted, weights = weighted + name_score, weights + 1
-    return round(weighted / weights, 2) if weights else 0.0
+    return round(weighted / weights, 2)
 
 
 def _is_match(candidates: Sequence[Candidate]) -> bool:
