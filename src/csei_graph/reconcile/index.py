@@ -1,6 +1,7 @@
 """The index the service matches against: names, types and property values, read once from a store."""
 
 import bisect
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,10 +58,10 @@ class Entity:
 class _Found:
     """What the store says about one resource while the index is built."""
 
-    types: set[str] = field(default_factory=set)
+    types: list[str] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)  # (language, text) of skos:prefLabel
     alternatives: list[str] = field(default_factory=list)  # skos:altLabel and skos:notation
-    values: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    values: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Index:
@@ -217,7 +218,7 @@ def build_index(store: Store) -> Index:
     for entity_type in TYPES:
         for root in entity_type.classes:
             for (entity,) in _rows(store, _INSTANCES.format(subclass=SUBCLASS_OF, root=root)):
-                found.setdefault(entity.value, _Found()).types.add(entity_type.id)
+                found.setdefault(entity.value, _Found()).types.append(entity_type.id)
     _read_values(store, found)
     values = {v for f in found.values() for p, vs in f.values.items() if p != WEBSITE for v in vs}
     others = {value: _Found() for value in values - found.keys()}
@@ -231,10 +232,11 @@ def _read_values(store: Store, found: dict[str, _Found]) -> None:
         if prop.id != MEMBER_OF:
             for subject, value in _rows(store, _STATEMENTS.format(property=prop.id)):
                 if subject.value in found and isinstance(value, ox.NamedNode):
-                    found[subject.value].values[prop.id].add(value.value)
+                    found[subject.value].values.setdefault(prop.id, []).append(sys.intern(value.value))
     for member, group in _rows(store, _MEMBERSHIPS.format(org=ORG)):
         if member.value in found:
-            found[member.value].values[MEMBER_OF].add(group.value)
+            # Interned: the same few countries, concepts and clusters are the values of many entities.
+            found[member.value].values.setdefault(MEMBER_OF, []).append(sys.intern(group.value))
 
 
 def _read_names(store: Store, found: dict[str, _Found], others: dict[str, _Found]) -> None:
@@ -262,7 +264,7 @@ def _entity(iri: str, found: _Found) -> Entity:
     preferred = list(dict.fromkeys(k for k in (fold(text) for _, text in sorted(found.names)) if k))
     others = [k for k in dict.fromkeys(fold(text) for text in sorted(found.alternatives)) if k]
     keys = tuple(preferred + [k for k in others if k not in preferred])
-    values = {prop: tuple(sorted(vs)) for prop, vs in sorted(found.values.items()) if vs}
+    values = {prop: tuple(sorted(set(vs))) for prop, vs in sorted(found.values.items())}
     types = tuple(t.id for t in TYPES if t.id in found.types)
     name = _best_name(found.names) or _last_segment(iri)
     return Entity(iri, name, types, values, keys, len(preferred))
