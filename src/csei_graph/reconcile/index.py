@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
-from csei_graph.reconcile.names import fold, web_address_key, words
+from csei_graph.reconcile.names import fold, local_name, web_address_key, words
 from csei_graph.reconcile.vocabulary import MEMBER_OF, ORG, PROPERTIES, TYPES, WEBSITE
 from csei_graph.stores.base import Store
 
@@ -101,9 +101,9 @@ class Index:
                 keys: Iterable[str] = entity.keys
             else:
                 texts = value_texts.get(value, _Found())
-                self._value_names[value] = _best_name(texts.names) or _last_segment(value)
+                self._value_names[value] = _best_name(texts.names) or local_name(value)
                 keys = [fold(text) for _, text in texts.names] + [fold(t) for t in texts.alternatives]
-            for key in {*keys, fold(_last_segment(value))} - {""}:
+            for key in {*keys, fold(local_name(value))} - {""}:
                 self._value_keys[key].add(value)
 
     def __len__(self) -> int:
@@ -204,7 +204,7 @@ class Index:
 
     def value_name(self, value: str) -> str:
         """The name of a value of a property (a country, a concept, a cluster)."""
-        return self._value_names.get(value) or _last_segment(value)
+        return self._value_names.get(value) or local_name(value)
 
 
 def compared(prop: str, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -266,7 +266,7 @@ def _entity(iri: str, found: _Found) -> Entity:
     keys = tuple(preferred + [k for k in others if k not in preferred])
     values = {prop: tuple(sorted(set(vs))) for prop, vs in sorted(found.values.items())}
     types = tuple(t.id for t in TYPES if t.id in found.types)
-    name = _best_name(found.names) or _last_segment(iri)
+    name = _best_name(found.names) or local_name(iri)
     return Entity(iri, name, types, values, keys, len(preferred))
 
 
@@ -278,7 +278,3 @@ def _best_name(names: list[tuple[str, str]]) -> str:
         names, key=lambda n: (PREFERRED_LANGUAGES.index(n[0]) if n[0] in PREFERRED_LANGUAGES else 9, n)
     )
     return ranked[0][1]
-
-
-def _last_segment(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

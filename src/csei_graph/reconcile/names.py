@@ -24,6 +24,11 @@ def words(key: str) -> list[str]:
     return key.split()
 
 
+def local_name(iri: str) -> str:
+    """The last part of an IRI, after its last `/` or `#`: a name of last resort."""
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
 def web_address_key(address: str) -> str:
     """A web address as compared: no scheme, no `www.`, no trailing slash, host case-folded."""
     rest = _WEB_PREFIX.sub("", address.strip())

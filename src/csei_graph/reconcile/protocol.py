@@ -6,6 +6,7 @@ from typing import Any
 from csei_graph.namespaces import BASE, CSEI
 from csei_graph.reconcile.index import Entity, Index
 from csei_graph.reconcile.matcher import DEFAULT_LIMIT, Candidate, Condition, Query, QueryError, reconcile
+from csei_graph.reconcile.names import local_name
 from csei_graph.reconcile.vocabulary import (
     ACTOR_KIND,
     COUNTRY,
@@ -163,8 +164,3 @@ def describe(index: Index, entity: Entity) -> str:
     """A short line that tells namesakes apart: country, kind of actor, concept scheme."""
     parts = [index.value_name(v) for prop in DESCRIBED_BY for v in entity.values.get(prop, ())]
     return ", ".join(parts)
-
-
-def local_name(iri: str) -> str:
-    """The last part of an IRI, after its last `#` or `/`."""
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
