@@ -53,8 +53,8 @@ class IndexKeeper:
                 self._index = build_index(self._service.store)  # type: ignore[arg-type]
                 self._built = time.monotonic()
                 # The index lives as long as the server: kept out of the garbage collector's
-                # rounds, which would otherwise walk its objects again and again, delaying answers.
-                gc.collect()
+                # rounds, which would otherwise walk its objects again and again, delaying answers
+                # (and copy the memory pages the query workers share with this process).
                 gc.freeze()
             return self._index
 
