@@ -18,7 +18,14 @@ from bench.common import REPO_ROOT, SIZES, Check, Context, Dataset, Section, Tab
 from csei_graph.settings import Settings
 
 # The sections, in the order of the report; each is bench/<name>.py (see bench/__init__.py).
-SECTIONS = ("bench_load", "bench_queries", "bench_validation", "bench_publish", "bench_serve")
+SECTIONS = (
+    "bench_load",
+    "bench_queries",
+    "bench_validation",
+    "bench_publish",
+    "bench_serve",
+    "bench_reconcile",
+)
 PACKAGES = (
     "csei-graph",
     "pyoxigraph",
@@ -29,6 +36,7 @@ PACKAGES = (
     "starlette",
     "uvicorn",
     "httpx",
+    "rapidfuzz",
 )
 # The 1M-triple TriG file is larger than the limit on contributed files.
 MAX_FILE_BYTES = 4 * 1024**3

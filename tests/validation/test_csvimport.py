@@ -107,3 +107,68 @@ def test_csei_template_prints_or_writes_the_template(tmp_path: Path) -> None:
     assert written.exit_code == 0 and target.read_text(encoding="utf-8") == template()
     again = CliRunner().invoke(main, ["template", "-o", str(target)])
     assert again.exit_code == 2 and "exists" in again.output
+
+
+EXISTING = "https://w3id.org/csei/id/organisation/groupe-archer"
+MEMBERS_WITH_IRIS = f"""record,name,kind,country,role,iri
+cluster,Archer Valley Cluster,CSEI,FRA,,
+member,Groupe Archer (Romans),social-economy-entity,FRA,founder,{EXISTING}
+member,Valley Food Cooperative,mainstream-enterprise,FRA,member,
+"""
+
+
+def test_a_member_with_an_iri_reuses_the_existing_organisation(tmp_path: Path) -> None:
+    converted = read_csv(_write(tmp_path, MEMBERS_WITH_IRIS))
+    about_existing = {
+        (t.predicate.value, t.object.value) for t in converted.triples if t.subject.value == EXISTING
+    }
+    # Its facts are added, its name is not: another name would rename it.
+    assert about_existing == {
+        (
+            "https://w3id.org/csei/ontology#actorKind",
+            "https://w3id.org/csei/id/concept/actor-kind/social-economy-entity",
+        ),
+        (
+            "https://w3id.org/csei/ontology#country",
+            "http://publications.europa.eu/resource/authority/country/FRA",
+        ),
+    }
+    membership = "https://w3id.org/csei/id/membership/archer-valley-cluster-groupe-archer"
+    members = {
+        t.object.value for t in converted.triples if t.predicate.value == "http://www.w3.org/ns/org#member"
+    }
+    assert members == {EXISTING, "https://w3id.org/csei/id/organisation/valley-food-cooperative"}
+    assert any(t.subject.value == membership for t in converted.triples)
+    assert not any("organisation/groupe-archer-romans" in t.subject.value for t in converted.triples)
+    report = validate_graph([_write(tmp_path, MEMBERS_WITH_IRIS)])
+    assert report.violations == [], [r.message for r in report.violations]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (f"{EXISTING} | https://w3id.org/csei/id/organisation/labo-de-l-ess", "lists several candidates"),
+        ("groupe archer", "is not an IRI"),
+    ],
+)
+def test_an_iri_cell_that_is_not_one_iri_is_refused_with_its_line(
+    tmp_path: Path, cell: str, message: str
+) -> None:
+    text = MEMBERS_WITH_IRIS.replace(EXISTING, cell)
+    with pytest.raises(SourceError, match=message) as caught:
+        read_csv(_write(tmp_path, text))
+    assert caught.value.line == 3
+
+
+def test_an_iri_on_the_cluster_row_is_refused(tmp_path: Path) -> None:
+    text = MEMBERS_WITH_IRIS.replace("FRA,,\n", f"FRA,,{EXISTING}\n", 1)
+    with pytest.raises(SourceError, match="for member rows only") as caught:
+        read_csv(_write(tmp_path, text))
+    assert caught.value.line == 2
+
+
+def test_an_iri_the_graph_does_not_have_is_reported_on_its_row(tmp_path: Path) -> None:
+    text = MEMBERS_WITH_IRIS.replace(EXISTING, "https://w3id.org/csei/id/organisation/nowhere-to-be-found")
+    report = validate_graph([_write(tmp_path, text)])
+    assert {r.rule for r in report.violations} == {"cseish:Membership-member", "cseish:Resource-described"}
+    assert all(str(r.location).endswith("cluster.csv:3:1") for r in report.violations)

@@ -63,6 +63,6 @@ def main(ctx: click.Context, data_dir: Path | None, store_dir: Path | None) -> N
 
 
 # Registration by import: each module adds its commands to `main`.
-COMMAND_MODULES = ("graph", "scale", "publishing", "queries", "validation", "serving")
+COMMAND_MODULES = ("graph", "scale", "publishing", "queries", "validation", "serving", "reconcile")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"csei_graph.cli.{_module}")

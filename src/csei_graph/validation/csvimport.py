@@ -33,6 +33,8 @@ COLUMNS: dict[str, str] = {
     "member_since": "member: year or day it joined",
     "member_until": "member: year or day it left, if it has",
     "description": "a sentence on what it is, in the language of the name",
+    "iri": "member: the IRI of the organisation when the graph already has it (`csei reconcile` fills it "
+    "in): the row then adds its membership and facts, not its name. Empty: a new organisation",
 }
 TEMPLATE_ROWS = (
     {
@@ -74,6 +76,9 @@ CLUSTER_KINDS = {
 }
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = PREFIXES["xsd"]
+# What `csei reconcile` puts between the IRIs of a member's candidates when it cannot choose.
+CANDIDATE_SEPARATOR = " | "
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _DATE_FORMS = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"))
 _NOTATION = ox.NamedNode(f"{PREFIXES['skos']}notation")
 # The reference lists a cell's code must be in: the column, the list's file, what it is, an example.
@@ -121,7 +126,7 @@ class Converted:
 def read_csv(path: Path, settings: Settings | None = None) -> Converted:
     """Convert a filled-in template to RDF; a malformed file raises SourceError with its line."""
     settings = settings or Settings()
-    text = _text(path, settings)
+    text = read_text(path, settings)
     rows = list(_rows(path, text))
     clusters = [(line, row) for line, row in rows if row["record"] == "cluster"]
     if len(clusters) != 1:
@@ -172,7 +177,8 @@ def _codes(file_name: str) -> frozenset[str]:
     return frozenset(t.object.value for t in triples if t.predicate == _NOTATION)
 
 
-def _text(path: Path, settings: Settings) -> str:
+def read_text(path: Path, settings: Settings) -> str:
+    """The text of a CSV file, refused with a clear error if it is too large or not UTF-8."""
     try:
         size = path.stat().st_size
         if size > settings.max_file_bytes:
@@ -230,6 +236,32 @@ def _check_row(path: Path, line: int, values: dict[str, str]) -> None:
         raise SourceError(
             path, "the row has no name (in Latin letters)", line=line, hint="fill in the name column"
         )
+    if values["iri"]:
+        _check_iri(path, line, values)
+
+
+def _check_iri(path: Path, line: int, values: dict[str, str]) -> None:
+    if values["record"] != "member":
+        raise SourceError(
+            path,
+            "the iri column is for member rows only",
+            line=line,
+            hint="empty the iri cell of the cluster row",
+        )
+    if CANDIDATE_SEPARATOR.strip() in values["iri"]:
+        raise SourceError(
+            path,
+            f"the iri cell lists several candidates for {values['name']!r}: {values['iri']}",
+            line=line,
+            hint="keep the one IRI that is this member, or empty the cell to add it as a new organisation",
+        )
+    if not _IRI.fullmatch(values["iri"]):
+        raise SourceError(
+            path,
+            f"the iri cell holds {values['iri']!r}, which is not an IRI",
+            line=line,
+            hint="give the organisation's IRI (https://w3id.org/csei/id/organisation/...), or empty the cell",
+        )
 
 
 def _cluster(path: Path, line: int, row: dict[str, str], out: Converted) -> ox.NamedNode:
@@ -247,11 +279,18 @@ def _cluster(path: Path, line: int, row: dict[str, str], out: Converted) -> ox.N
 def _member(
     path: Path, line: int, row: dict[str, str], *, cluster: ox.NamedNode, cluster_name: str, out: Converted
 ) -> None:
-    organisation = ox.NamedNode(f"{CSEID}organisation/{slugify(row['name'])}")
-    _add(out, organisation, _RDF_TYPE, ox.NamedNode(f"{PREFIXES['org']}Organization"))
-    _describe(organisation, row, out)
+    if row["iri"]:
+        # An organisation the graph already has: the row adds facts about it but keeps its name (a
+        # different one would rename it); a fact that contradicts the graph is reported by validation.
+        organisation = ox.NamedNode(row["iri"])
+        slug = slugify(row["iri"].rstrip("/").rsplit("/", 1)[-1]) or slugify(row["name"])
+    else:
+        organisation = ox.NamedNode(f"{CSEID}organisation/{slugify(row['name'])}")
+        slug = slugify(row["name"])
+        _add(out, organisation, _RDF_TYPE, ox.NamedNode(f"{PREFIXES['org']}Organization"))
+    _describe(organisation, row, out, named=not row["iri"])
     _add_optional(out, organisation, f"{CSEI}actorKind", row["kind"], _concept("actor-kind"))
-    membership = ox.NamedNode(f"{CSEID}membership/{cluster.value.rsplit('/', 1)[1]}-{slugify(row['name'])}")
+    membership = ox.NamedNode(f"{CSEID}membership/{cluster.value.rsplit('/', 1)[1]}-{slug}")
     _add(out, membership, _RDF_TYPE, ox.NamedNode(f"{PREFIXES['org']}Membership"))
     label = f"{row['name']} in {cluster_name}"
     _add(
@@ -269,9 +308,10 @@ def _member(
         out.locations.setdefault(node.value, Location(str(path), line, 1))
 
 
-def _describe(node: ox.NamedNode, row: dict[str, str], out: Converted) -> None:
+def _describe(node: ox.NamedNode, row: dict[str, str], out: Converted, *, named: bool = True) -> None:
     language = row["language"] or "en"
-    _add(out, node, ox.NamedNode(f"{PREFIXES['skos']}prefLabel"), _text_in(row["name"], language))
+    if named:
+        _add(out, node, ox.NamedNode(f"{PREFIXES['skos']}prefLabel"), _text_in(row["name"], language))
     _add_optional(out, node, f"{CSEI}country", row["country"], _country)
     _add_optional(out, node, f"{CSEI}place", row["place"], ox.Literal)
     _add_optional(out, node, f"{PREFIXES['foaf']}homepage", row["website"], _web_address)

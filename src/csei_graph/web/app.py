@@ -10,7 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from csei_graph.site import paths, views
 from csei_graph.stores.protocol_client import RemoteError
-from csei_graph.web import pages, sparql, stored
+from csei_graph.web import pages, reconcile, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service
 
@@ -26,6 +26,7 @@ def create_app(service: Service) -> Starlette:
         Route("/queries", stored.catalogue_route),
         Route("/queries/{name}", stored.stored_query),
         Route("/openapi.json", stored.openapi),
+        *reconcile.ROUTES,
         Route("/context.jsonld", pages.context),
         Route(f"/{views.SEARCH_INDEX}", pages.search_index),
         Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
