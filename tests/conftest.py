@@ -9,6 +9,7 @@ from rdflib import Dataset, Graph
 from csei_graph.api import open_graph
 from csei_graph.sources import resource_dir
 from csei_graph.store import GraphStore
+from csei_graph.workspace import Workspace, init
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,3 +48,9 @@ def seeds_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"source documents not found at {path}; set CSEI_SEEDS_DIR")
     return path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A new, empty workspace (as `csei init` makes it) for contributions, reviews and releases."""
+    return init(tmp_path / "workspace")

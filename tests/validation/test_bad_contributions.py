@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from csei_graph.cli import main
+from csei_graph.workspace import Workspace
 
 from .conftest import BAD, fingerprint
 
@@ -21,17 +22,21 @@ def test_every_bad_file_has_an_expectation_and_there_are_enough() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_bad_contribution_is_refused(name: str, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_contribution_is_refused(
+    name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = EXPECTED[name]
-    before = fingerprint(data_copy)
+    before = fingerprint(workspace.root)
     monkeypatch.chdir(BAD)
-    result = CliRunner().invoke(main, ["--data-dir", str(data_copy), "contribute", name, "--by", "tester"])
+    result = CliRunner().invoke(
+        main, ["--workspace", str(workspace.root), "contribute", name, "--by", "tester"]
+    )
     lines = (result.stdout + result.stderr).splitlines()
     assert result.exit_code == expected["exit"], result.output
     for line in expected["says"]:
         assert line in lines, f"{name}: expected the line\n{line}\nin\n{result.output}"
     assert "Traceback" not in result.output
-    assert fingerprint(data_copy) == before
+    assert fingerprint(workspace.root) == before
 
 
 @pytest.mark.parametrize("name", sorted(n for n, case in EXPECTED.items() if case["exit"] == 1))

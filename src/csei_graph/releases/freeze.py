@@ -80,6 +80,11 @@ class Frozen:
     changes: Changes | None = None
 
 
+def published_files() -> tuple[str, ...]:
+    """The files of a release a site and csei serve offer: its dumps, changelogs and description."""
+    return (*(dump_name(fmt) for fmt in DUMP_FORMATS), CHANGELOG_FILE, CHANGELOG_RDF_FILE, METADATA_FILE)
+
+
 def dump_name(fmt: ExportFormat) -> str:
     """The file name of a release's dump in one syntax."""
     return f"csei.{fmt.extension}.gz"

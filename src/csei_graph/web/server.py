@@ -14,7 +14,7 @@ from typing import TextIO
 import pyoxigraph as ox
 import uvicorn
 
-from csei_graph import api, diskstore
+from csei_graph import api, diskstore, releases
 from csei_graph.remote import Endpoint
 from csei_graph.remote_store import RemoteStore
 from csei_graph.settings import Settings
@@ -86,7 +86,8 @@ def open_service(
     runner = _process_runner(store, settings)
     runner.start()
     last_modified = max((_mtime(source.path) for source in files), default=time.time())
-    return Service(store, settings, runner, last_modified, PageCache(settings.page_cache_entries))
+    cache = PageCache(settings.page_cache_entries)
+    return Service(store, settings, runner, last_modified, cache, release=releases.identity(settings))
 
 
 def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
