@@ -9,7 +9,7 @@ current folder. Without one, commands read the built-in release and nothing writ
 import importlib.metadata
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,9 @@ def resolve_settings(
     """The settings in force: options, else the environment, else the workspace's csei.toml, else defaults."""
     root = find(explicit, environ, cwd)
     from_file = Settings.from_file(root / SETTINGS_FILE) if root is not None else Settings()
-    return Settings.from_env(environ, under=from_file).with_values(workspace=root, **(options or {}))
+    # The workspace is the one found, whatever CSEI_WORKSPACE held (it was read to find it).
+    in_force = replace(Settings.from_env(environ, under=from_file), workspace=root)
+    return in_force.with_values(**(options or {}))
 
 
 def require(settings: Settings, command: str) -> Workspace:

@@ -1,7 +1,6 @@
 """The folder of bad contributions: each is refused with its exact message and place, nothing written."""
 
 import tomllib
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
