@@ -37,6 +37,7 @@ _SOURCE_DOCUMENTS = f"""
         ?document a <{PREFIXES["dct"]}BibliographicResource>
     }}"""
 _XSD = PREFIXES["xsd"]
+_TEXT, _DATATYPE = ox.NamedNode("urn:csei:text"), ox.NamedNode("urn:csei:datatype")
 # Datatypes whose lexical form the store's casts check, and the condition a cast value must meet.
 _CHECKED_DATATYPES = {
     **{
@@ -147,37 +148,49 @@ def _claimed_source(quad: ox.Quad, locations: Callable[[str], Location | None]) 
 
 def ill_typed(quads: Sequence[ox.Quad], locations: Callable[[str], Location | None]) -> list[Result]:
     """Literals whose text is not a value of their datatype ("yesterday"^^xsd:gYear), which the SHACL
-    engines let through; the store's own casts tell which are not."""
+    engines let through; the store's own XSD casts tell which are not.
+
+    Each literal goes into a scratch store as its text and its datatype, two plain terms: a typed
+    literal stored as it is would be normalised on the way in (-3 as an xsd:nonNegativeInteger is
+    kept as an xsd:integer), and its fault lost.
+    """
     literals = [
-        q for q in quads if isinstance(q.object, ox.Literal) and q.object.datatype.value.startswith(_XSD)
+        q
+        for q in quads
+        if isinstance(q.object, ox.Literal) and q.object.datatype.value[len(_XSD) :] in _CHECKED_DATATYPES
     ]
     if not literals:
         return []
-    checked = ox.Store()
-    checked.extend(ox.Quad(q.subject, q.predicate, q.object) for q in literals)
+    scratch = ox.Store()
+    for number, quad in enumerate(literals):
+        node = ox.NamedNode(f"urn:csei:literal:{number}")
+        scratch.add(ox.Quad(node, _TEXT, ox.Literal(quad.object.value)))  # type: ignore[union-attr]
+        scratch.add(ox.Quad(node, _DATATYPE, quad.object.datatype))  # type: ignore[union-attr]
     blocks = []
     for name, (condition, cast) in _CHECKED_DATATYPES.items():
         keep = f"!BOUND(?value) || !({condition})" if condition else "!BOUND(?value)"
         blocks.append(
-            f"{{ ?s ?p ?o FILTER(DATATYPE(?o) = <{_XSD}{name}>) "
-            f"BIND(<{_XSD}{cast}>(STR(?o)) AS ?value) FILTER({keep}) }}"
+            f"{{ ?n <{_DATATYPE.value}> <{_XSD}{name}> ; <{_TEXT.value}> ?text "
+            f"BIND(<{_XSD}{cast}>(?text) AS ?value) FILTER({keep}) }}"
         )
-    query = "SELECT ?s ?p ?o WHERE { " + " UNION ".join(blocks) + " }"
-    results = []
-    for row in checked.query(query):  # type: ignore[union-attr]
-        subject, literal = row["s"], row["o"]
-        results.append(
-            _refused(
-                str(subject.value),
-                f"{_quoted(literal.value)} is not a value of {shorten(literal.datatype.value)}: write it "
-                "as that type asks (a year as 2015, a day as 2015-03-31, a number in digits), or omit it.",
-                "ill-typed-literal",
-                locations(str(subject.value)),
-                path=shorten(row["p"].value),
-                value=compact(to_rdflib(literal)),
-            )
-        )
-    return sorted(results, key=lambda r: (r.focus, r.path or "", r.value or ""))
+    query = "SELECT ?n WHERE { " + " UNION ".join(blocks) + " }"
+    faulty = [literals[int(row["n"].value.rsplit(":", 1)[1])] for row in scratch.query(query)]  # type: ignore[union-attr,index]
+    return sorted(
+        (_ill_typed(quad, locations) for quad in faulty), key=lambda r: (r.focus, r.path or "", r.value or "")
+    )
+
+
+def _ill_typed(quad: ox.Quad, locations: Callable[[str], Location | None]) -> Result:
+    literal, subject = quad.object, str(quad.subject.value)
+    return _refused(
+        subject,
+        f"{_quoted(literal.value)} is not a value of {shorten(literal.datatype.value)}: write it "  # type: ignore[union-attr]
+        "as that type asks (a year as 2015, a day as 2015-03-31, a number in digits), or omit it.",
+        "ill-typed-literal",
+        locations(subject),
+        path=shorten(quad.predicate.value),
+        value=compact(to_rdflib(literal)),  # type: ignore[arg-type]
+    )
 
 
 def _quoted(text: str) -> str:
