@@ -28,6 +28,7 @@ WHEN = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 
 def run(workspace: Workspace, *arguments: str) -> Result:
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), *arguments])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result
 

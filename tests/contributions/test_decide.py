@@ -32,6 +32,7 @@ ACCEPTED_AT = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 
 def run(workspace: Workspace, *arguments: str) -> Result:
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), *arguments])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result
 

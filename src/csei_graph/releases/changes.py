@@ -173,16 +173,13 @@ def as_rdf(changes: Changes, name: str, issued: str | None = None) -> list[ox.Qu
             changeset = ox.NamedNode(base + _key(resource, graph))
             add(changeset, f"{rdf}type", ox.NamedNode(f"{cs}ChangeSet"))
             add(changeset, f"{cs}subjectOfChange", resource)
-            add(
-                changeset,
-                f"{cs}createdDate",
-                ox.Literal(issued, datatype=ox.NamedNode(f"{PREFIXES['xsd']}date")),
-            )
-            add(
-                changeset,
-                f"{cs}changeReason",
-                ox.Literal(f"{name}: {author(graph)}", language="en"),
-            )
+            if issued is not None:
+                add(
+                    changeset,
+                    f"{cs}createdDate",
+                    ox.Literal(issued, datatype=ox.NamedNode(f"{PREFIXES['xsd']}date")),
+                )
+            add(changeset, f"{cs}changeReason", ox.Literal(f"{name}: {author(graph)}", language="en"))
             if isinstance(graph, ox.NamedNode):
                 add(changeset, f"{PREFIXES['prov']}wasDerivedFrom", graph)
             for change in graph_changes:
