@@ -15,6 +15,7 @@ from csei_graph.contributions import PENDING, contribute, entries
 from csei_graph.contributions.queue import CONTRIBUTION_FILE, REPORT_FILE
 from csei_graph.settings import Settings
 from csei_graph.validation import template
+from csei_graph.validation.contribute import read_contribution
 from csei_graph.workspace import Workspace, init
 from tests.hostile.corpus import fingerprint
 
@@ -185,3 +186,18 @@ def test_the_contributor_defaults_to_the_user(workspace: Workspace) -> None:
     assert "prov:wasAttributedTo cseid:contributor\\/" in (entry.folder / CONTRIBUTION_FILE).read_text(
         encoding="utf-8"
     )
+
+
+def test_a_contribution_cannot_mark_another_as_already_sent(workspace: Workspace, tmp_path: Path) -> None:
+    """Regression: a contribution stating another file's content hash made csei refuse that file."""
+    settings = settings_of(workspace)
+    their_hash = read_contribution([GREEN_VALLEY]).content_hash
+    spoof = tmp_path / "spoof.ttl"
+    spoof.write_text(
+        "<https://w3id.org/csei/id/organisation/spoof> <https://w3id.org/csei/ontology#contentHash> "
+        f'"{their_hash}" .\n',
+        encoding="utf-8",
+    )
+    refused = contribute(workspace, [spoof], by="mallory", settings=settings)
+    assert refused.refused and any(r.rule == "provenance-by-csei" for r in refused.report.results)  # type: ignore[union-attr]
+    assert contribute(workspace, [GREEN_VALLEY], by="tester", settings=settings).filed

@@ -6,6 +6,7 @@ the contribution touches, what it may never say (`refusals`) and where it contra
 """
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from csei_graph.export import canonical_quads
-from csei_graph.namespaces import BASE, CSEIG
+from csei_graph.namespaces import BASE, CSEIG, shorten
 from csei_graph.settings import Settings
 from csei_graph.sources import (
     FORMATS_BY_SUFFIX,
@@ -30,11 +31,12 @@ from csei_graph.sources import (
     too_many_triples,
 )
 from csei_graph.store import GraphStore
+from csei_graph.terms import OxTerm, to_rdflib
 from csei_graph.validation import conflicts
 from csei_graph.validation.csvimport import read_csv
 from csei_graph.validation.locate import locate
 from csei_graph.validation.refusals import refusals
-from csei_graph.validation.report import Location, Report, Result, sort_key
+from csei_graph.validation.report import Location, Report, Result, compact, sort_key
 from csei_graph.validation.validate import around_changes, label_of, validate_store
 
 CSV_SUFFIX = ".csv"
@@ -88,6 +90,7 @@ def read_contribution(
         )
     budget = settings.max_contribution_triples
     triples: list[ox.Triple | ox.Quad] = []
+    read_from: dict[ox.BlankNode, Path] = {}
     locations: dict[str, Location] = {}
     for path in files:
         if path.suffix.lower() == CSV_SUFFIX and input_format is None:
@@ -102,15 +105,60 @@ def read_contribution(
         triples += read
         if len(triples) > budget:
             raise too_many_triples(path, budget)
+        read_from.update(
+            (t, path) for q in read for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)
+        )
     if not triples:
         raise SourceError(
             files[0], "the contribution holds no triples", hint="check that the files are not empty"
         )
+    _require_distinct_blank_nodes(triples, read_from)
     content_hash = content_hash_of(triples)
     graph = contribution_graph(contribution_id(content_hash))
     # Whatever graphs the files name, the contribution is one graph, whose provenance is csei's to write.
     quads = tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return Contribution(files, quads, content_hash, locations)
+
+
+def _require_distinct_blank_nodes(
+    triples: Sequence[ox.Triple | ox.Quad], read_from: dict[ox.BlankNode, Path]
+) -> None:
+    """Refuse blank nodes that their own statements do not tell apart (as RDFC-1.0 first sees them).
+
+    Putting statements in canonical form takes time exponential in the number of such nodes (8 alike,
+    linked to each other, take seconds; a list of 1,000 alike, hours), and every export of the graph
+    does it; nodes each described differently are put in order at once.
+    """
+    described: dict[ox.BlankNode, list[str]] = defaultdict(list)
+    for triple in triples:
+        terms = (triple.subject, triple.predicate, triple.object)
+        for node in {t for t in terms if isinstance(t, ox.BlankNode)}:
+            described[node].append(" ".join(_as_seen_by(node, t) for t in terms))
+    seen: dict[str, ox.BlankNode] = {}
+    for node, statements in described.items():
+        key = "\n".join(sorted(statements))
+        if key in seen:
+            example = min(statements)
+            raise SourceError(
+                read_from.get(node, next(iter(read_from.values()))),
+                f"two blank nodes are described by the same statements ({example}), so csei cannot tell "
+                "them apart, nor put the contribution in a stable order",
+                hint="give them IRIs (the IRI policy of docs/model.md), or state what sets each apart; "
+                "a long RDF list of blank nodes is refused for the same reason",
+            )
+        seen[key] = node
+
+
+def _as_seen_by(node: ox.BlankNode, term: OxTerm) -> str:
+    if term == node:
+        return "_:this"
+    return (
+        "_:other"
+        if isinstance(term, ox.BlankNode)
+        else shorten(str(term.value))
+        if isinstance(term, ox.NamedNode)
+        else compact(to_rdflib(term))
+    )
 
 
 def content_hash_of(triples: Sequence[ox.Triple | ox.Quad]) -> str:
