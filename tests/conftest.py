@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite: the built-in graph, loaded once through the loading module."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,19 @@ def seeds_dir() -> Path:
 def workspace(tmp_path: Path) -> Workspace:
     """A new, empty workspace (as `csei init` makes it) for contributions, reviews and releases."""
     return init(tmp_path / "workspace")
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once per session, as `pip install .` builds it."""
+    out = tmp_path_factory.mktemp("wheel")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if build.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{build.stderr}")
+    (path,) = out.glob("csei_graph-*.whl")
+    return path
