@@ -107,7 +107,8 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
     print(f"publishing the remote store {url}", file=output, flush=True)
     runner = ThreadRunner(remote(settings.sparql_timeout), settings)
     # The remote graph may change at any time: nothing is kept, and no modification time is claimed.
-    return Service(pages, settings, runner, None, PageCache(0), description=url)
+    release = f"graph of the remote store {url}"
+    return Service(pages, settings, runner, None, PageCache(0), description=url, release=release)
 
 
 def _process_runner(store: GraphStore, settings: Settings) -> ProcessRunner:
