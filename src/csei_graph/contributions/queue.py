@@ -186,6 +186,8 @@ def file(
         fsync_folder(queue)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        if (target / CONTRIBUTION_FILE).is_file():
+            return Entry(workspace, contribution.id)  # the same content, filed at the same moment by another
         raise
     return Entry(workspace, contribution.id)
 
