@@ -184,9 +184,9 @@ def file(
         write_atomically(building / REPORT_FILE, to_bytes(report, export_format("turtle"), settings))
         building.rename(target)
         fsync_folder(queue)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(building, ignore_errors=True)
-        if (target / CONTRIBUTION_FILE).is_file():
+        if isinstance(error, OSError) and (target / CONTRIBUTION_FILE).is_file():
             return Entry(workspace, contribution.id)  # the same content, filed at the same moment by another
         raise
     return Entry(workspace, contribution.id)
