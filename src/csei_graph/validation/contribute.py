@@ -16,7 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from csei_graph.export import canonical_quads
-from csei_graph.namespaces import BASE, CSEIG, shorten
+from csei_graph.namespaces import BASE, CSEIG, ONTOLOGY_IRI, shorten
 from csei_graph.settings import Settings
 from csei_graph.sources import (
     FORMATS_BY_SUFFIX,
@@ -102,6 +102,8 @@ def read_contribution(
         else:
             source = Source(path, format_for(path, input_format), graph_for(path))
             read = list(parse(source, settings, max_triples=budget - len(triples)))
+            if source.format.supports_datasets:
+                _refuse_project_graphs(path, read)
         triples += read
         if len(triples) > budget:
             raise too_many_triples(path, budget)
@@ -118,6 +120,22 @@ def read_contribution(
     # Whatever graphs the files name, the contribution is one graph, whose provenance is csei's to write.
     quads = tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return Contribution(files, quads, content_hash, locations)
+
+
+def _refuse_project_graphs(path: Path, quads: Sequence[ox.Triple | ox.Quad]) -> None:
+    """A contribution is a graph of its own: statements it puts in a graph of the project are refused."""
+    for quad in quads:
+        graph = getattr(quad, "graph_name", None)
+        if isinstance(graph, ox.NamedNode) and (
+            graph.value.startswith(str(CSEIG)) or graph.value == ONTOLOGY_IRI
+        ):
+            raise SourceError(
+                path,
+                f"it puts statements in the named graph <{graph.value}>, which the project keeps: a "
+                "contribution cannot write into it",
+                hint="send the statements without a graph (Turtle, N-Triples): csei puts a contribution "
+                "in a graph of its own",
+            )
 
 
 def _require_distinct_blank_nodes(
