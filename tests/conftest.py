@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite: the built-in graph, loaded once through the loading module."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from rdflib import Dataset, Graph
 from csei_graph.api import open_graph
 from csei_graph.sources import resource_dir
 from csei_graph.stores.embedded import GraphStore
+from csei_graph.workspace import Workspace, init
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,4 +49,26 @@ def seeds_dir() -> Path:
     path = Path(os.environ.get("CSEI_SEEDS_DIR", REPO_ROOT / "tests" / "data" / "seeds"))
     if not path.is_dir():
         pytest.fail(f"source documents not found at {path}; set CSEI_SEEDS_DIR")
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A new, empty workspace (as `csei init` makes it) for contributions, reviews and releases."""
+    return init(tmp_path / "workspace")
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once per session, as `pip install .` builds it."""
+    out = tmp_path_factory.mktemp("wheel")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if build.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{build.stderr}")
+    (path,) = out.glob("csei_graph-*.whl")
     return path

@@ -2,7 +2,6 @@
 
 import ast
 import re
-import subprocess
 import sys
 import tomllib
 import zipfile
@@ -46,18 +45,8 @@ def test_every_package_the_code_imports_is_a_declared_dependency() -> None:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO_ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if build.returncode != 0:
-        pytest.fail(f"building the wheel failed:\n{build.stderr}")
-    (path,) = out.glob("csei_graph-*.whl")
-    return path
+def wheel(built_wheel: Path) -> Path:
+    return built_wheel
 
 
 @pytest.mark.slow

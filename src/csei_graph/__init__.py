@@ -4,6 +4,7 @@
 __version__ = "0.1.0"
 
 from csei_graph.api import Problem, Summary, check, open_graph, summary
+from csei_graph.contributions import accept, contribute, reject, review
 from csei_graph.export import export_to_file
 from csei_graph.queries import (
     QueryError,
@@ -15,6 +16,7 @@ from csei_graph.queries import (
     load_query,
     run_query,
 )
+from csei_graph.releases import diff, release
 from csei_graph.site.build import publish
 from csei_graph.sources import SourceError
 from csei_graph.stores.base import GraphDataset, Store
@@ -24,8 +26,9 @@ from csei_graph.stores.rdflib_engine import RdflibStore
 from csei_graph.stores.remote import RemoteStore
 from csei_graph.synth import SynthResult, write_synthetic
 from csei_graph.transfer import pull, push
-from csei_graph.validation import Report, contribute, template, validate_graph
+from csei_graph.validation import Report, template, validate_graph
 from csei_graph.web.server import serve
+from csei_graph.workspace import Workspace, init
 
 __all__ = [
     "Endpoint",
@@ -43,17 +46,24 @@ __all__ = [
     "StoredQuery",
     "Summary",
     "SynthResult",
+    "Workspace",
+    "accept",
     "check",
     "contribute",
+    "diff",
     "explain_query",
     "export_to_file",
     "format_result",
+    "init",
     "list_queries",
     "load_query",
     "open_graph",
     "publish",
     "pull",
     "push",
+    "reject",
+    "release",
+    "review",
     "run_query",
     "serve",
     "summary",

@@ -36,7 +36,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 def open_graph(
     sources: Sequence[Path] = (), *, builtin: bool = True, settings: Settings | None = None
 ) -> GraphStore:
-    """Load the built-in graph (unless builtin is False) together with the given files or folders."""
+    """Load the graph in use (unless builtin is False: the built-in release, the workspace's data and
+    data_dir) together with the given files or folders."""
     settings = settings or Settings()
     found = builtin_sources(settings) if builtin else []
     found += discover(sources)

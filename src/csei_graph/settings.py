@@ -1,9 +1,16 @@
-"""Every setting of csei-graph, its default, its environment variable and its documentation."""
+"""Every setting of csei-graph: its default, environment variable, `csei.toml` key and documentation."""
 
+import json
 import os
+import tomllib
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+SETTINGS_FILE = "csei.toml"
 
 
 def _setting(default: Any, doc: str) -> Any:
@@ -14,9 +21,16 @@ def _setting(default: Any, doc: str) -> Any:
 class Settings:
     """Settings in force; each field is documented in docs/settings.md (a test keeps them in step)."""
 
+    workspace: Path | None = _setting(
+        None,
+        "Folder of the workspace whose graph the commands use (it holds csei.toml); found by "
+        "--workspace, else this variable, else the nearest csei.toml at or above the current folder. "
+        "Unset: the built-in release, read-only. Not a key of csei.toml.",
+    )
     data_dir: Path | None = _setting(
         None,
-        "Folder of data files used instead of the built-in data/ (ontology and shapes stay built in).",
+        "Folder of data files added to the graph, over the built-in release and the workspace's data/ "
+        "(it never replaces them).",
     )
     max_file_bytes: int = _setting(
         50 * 1024 * 1024,
@@ -25,6 +39,15 @@ class Settings:
     max_literal_chars: int = _setting(
         100_000,
         "Longest literal accepted in a contributed or validated file, in characters.",
+    )
+    max_iri_chars: int = _setting(
+        4_000,
+        "Longest IRI accepted in a contributed or validated file, in characters.",
+    )
+    max_contribution_triples: int = _setting(
+        200_000,
+        "Most triples one contribution may hold; reading stops and refuses it at the next one, so a "
+        "larger contribution never fills the memory. Split larger ones.",
     )
     validation_engine: str = _setting(
         "shacl",
@@ -51,7 +74,8 @@ class Settings:
     )
     endpoint_password: str | None = _setting(
         None,
-        "Password of endpoint_user; read from the environment only, never from the command line.",
+        "Password of endpoint_user; never from the command line. Set it in the environment, or in a "
+        "csei.toml that is never shared (not in a workspace kept in git).",
     )
     site_url: str = _setting(
         "",
@@ -99,14 +123,36 @@ class Settings:
     )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read every setting from its CSEI_<NAME> environment variable, falling back to the default."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, under: "Settings | None" = None
+    ) -> "Settings":
+        """Every setting from its CSEI_<NAME> environment variable, else as in `under` (else the default)."""
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         for setting in fields(cls):
             raw = environ.get(env_var(setting.name))
             if raw is not None:
-                values[setting.name] = _convert(setting.name, raw, setting.default)
+                values[setting.name] = _convert(setting.name, raw)
+        return replace(under or cls(), **values)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Settings":
+        """The settings a `csei.toml` file sets, the others at their defaults; folders are relative to it.
+
+        ValueError, naming the file and the key, for a file that is not TOML, an unknown key or a value
+        of the wrong type.
+        """
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: not a valid settings file: {error}") from None
+        kinds = _kinds()
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in kinds or key not in file_keys():
+                known = ", ".join(file_keys())
+                raise ValueError(f"{path}: {key!r} is not a setting of csei.toml; its settings are {known}")
+            values[key] = _from_toml(path, key, value, kinds[key])
         return cls(**values)
 
     def with_values(self, **changes: Any) -> "Settings":
@@ -124,12 +170,75 @@ def documented() -> list[tuple[str, str, Any, str]]:
     return [(s.name, env_var(s.name), s.default, s.metadata["doc"]) for s in fields(Settings)]
 
 
-def _convert(name: str, raw: str, default: Any) -> Any:
-    if name.endswith("_dir"):
+def file_keys() -> list[str]:
+    """The settings a `csei.toml` may set: all but the workspace, which is where the file is."""
+    return [s.name for s in fields(Settings) if s.name != "workspace"]
+
+
+def file_template() -> str:
+    """A `csei.toml` that documents every setting it may hold, each commented out at its default."""
+    lines = [
+        "# Settings of this csei-graph workspace. Every key is optional: uncomment one to change it.",
+        "# An environment variable (CSEI_<NAME>) beats this file, and a command-line option beats both.",
+        "# Folders are relative to this file. Every setting is described in docs/settings.md.",
+    ]
+    for setting in fields(Settings):
+        if setting.name not in file_keys():
+            continue
+        lines += ["", *_comment(setting.metadata["doc"])]
+        lines.append(f"# {setting.name} = {_toml_value(setting.default)}")
+    return "\n".join(lines) + "\n"
+
+
+def _comment(text: str, width: int = 98) -> list[str]:
+    lines, line = [], "#"
+    for word in text.split():
+        if len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = "#"
+        line += " " + word
+    return [*lines, line]
+
+
+def _toml_value(value: Any) -> str:
+    # A TOML basic string is a JSON string; integers and booleans are written alike in both. An empty
+    # string stands for a setting left unset.
+    return json.dumps("" if value is None else str(value) if isinstance(value, Path) else value)
+
+
+@cache
+def _kinds() -> dict[str, type]:
+    """The type each setting holds (`Path | None` gives Path)."""
+    kinds = {}
+    for name, hint in get_type_hints(Settings).items():
+        optional = get_origin(hint) in (Union, types.UnionType)
+        kinds[name] = next(a for a in get_args(hint) if a is not type(None)) if optional else hint
+    return kinds
+
+
+def _from_toml(path: Path, key: str, value: Any, kind: type) -> Any:
+    expected = {
+        Path: "a folder name in quotes",
+        int: "a whole number",
+        str: "text in quotes",
+        bool: "true or false",
+    }
+    if kind is Path and isinstance(value, str):
+        return path.parent / Path(value).expanduser() if value else None
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind in (str, bool) and type(value) is kind:
+        return value
+    raise ValueError(f"{path}: {key} must be {expected[kind]}, not {value!r}")
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind = _kinds()[name]
+    if kind is Path:
         return Path(raw)
-    if isinstance(default, bool):
+    if kind is bool:
         return raw.lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
+    if kind is int:
         try:
             return int(raw)
         except ValueError as error:

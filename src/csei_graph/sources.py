@@ -2,8 +2,9 @@
 
 import json
 import re
+import stat
 import xml.parsers.expat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,8 @@ FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
     ".xml": ox.RdfFormat.RDF_XML,
 }
 RESOURCE_FOLDERS = ("ontology", "reference", "shapes", "data", "queries")
+# The folder of a workspace holding the team's own sources.
+WORKSPACE_DATA = "data"
 
 
 class SourceError(Exception):
@@ -135,33 +138,79 @@ def format_for(path: Path, input_format: str | None = None) -> ox.RdfFormat:
     return fmt
 
 
-def discover(paths: Iterable[Path], input_format: str | None = None) -> list[Source]:
-    """Sources for files and folders (searched recursively for RDF files), in a stable order."""
-    found: list[Source] = []
+def files_in(paths: Iterable[Path], suffixes: Iterable[str]) -> list[Path]:
+    """The files named, and those with one of `suffixes` in the folders named (searched recursively).
+
+    SourceError for a path that does not exist or is not a regular file (a device, a pipe): such a
+    file never ends, or changes as it is read.
+    """
+    wanted = {suffix.lower() for suffix in suffixes}
+    found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS_BY_SUFFIX)
-            found.extend(Source(p, format_for(p), graph_for(p)) for p in files if p.is_file())
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in wanted and p.is_file())
         elif path.is_file():
-            found.append(Source(path, format_for(path, input_format), graph_for(path)))
+            found.append(path)
+        elif path.exists() or path.is_symlink():
+            raise SourceError(
+                path, "not a regular file (a device, a pipe or a broken link)", hint="give a file of data"
+            )
         else:
             raise SourceError(path, "no such file or folder", hint="check the path")
     return found
 
 
-def builtin_sources(settings: Settings | None = None) -> list[Source]:
-    """The ontology, the reference lists and the data files that make up the built-in graph.
+def discover(paths: Iterable[Path], input_format: str | None = None) -> list[Source]:
+    """Sources for files and folders (searched recursively for RDF files), in a stable order."""
+    named = set(paths := list(paths))
+    return [
+        Source(path, format_for(path, input_format if path in named else None), graph_for(path))
+        for path in files_in(paths, FORMATS_BY_SUFFIX)
+    ]
 
-    A data folder of its own (`CSEI_DATA_DIR`) replaces the built-in data, never the ontology or the
-    reference lists (the EU country authority table, the NUTS regions) the shapes check values against.
+
+def base_sources() -> list[Source]:
+    """The built-in release: the ontology, the reference lists the shapes check values against (the
+    EU country authority table, the NUTS regions) and the data files of the installed package, read-only."""
+    return discover([resource_dir("ontology"), resource_dir("reference"), resource_dir("data")])
+
+
+def builtin_sources(settings: Settings | None = None) -> list[Source]:
+    """The sources of the graph in use: the built-in release, then the workspace's data/ and data_dir.
+
+    The workspace's files and data_dir add to the built-in release and never replace it, so the
+    vocabularies the shapes need are always there and upgrading the package brings its new facts. A
+    triple file whose name would put its triples into a graph of the release is refused.
     """
     settings = settings or Settings()
-    data_dir = settings.data_dir or resource_dir("data")
-    return discover([resource_dir("ontology"), resource_dir("reference"), data_dir])
+    base = base_sources()
+    added = [settings.workspace / WORKSPACE_DATA] if settings.workspace is not None else []
+    added += [settings.data_dir] if settings.data_dir is not None else []
+    loaded = {source.path.resolve() for source in base}
+    extra = [
+        source
+        for source in discover([folder for folder in added if folder.is_dir() or settings.data_dir == folder])
+        if source.path.resolve() not in loaded
+    ]
+    owned = {source.graph for source in base}
+    for source in extra:
+        if not source.format.supports_datasets and source.graph in owned:
+            raise SourceError(
+                source.path,
+                f"its triples would go into the named graph <{source.graph.value}> of the built-in release",
+                hint="rename the file: a team's data goes into graphs of its own",
+            )
+    return base + extra
 
 
-def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:
-    """Parse one source strictly, within the size limits; raise SourceError on any fault."""
+def parse(
+    source: Source, settings: Settings | None = None, *, max_triples: int | None = None
+) -> list[ox.Quad]:
+    """Parse one source strictly, within the size limits; raise SourceError on any fault.
+
+    With `max_triples`, reading stops with a SourceError as soon as the source holds more, so a huge
+    file never fills the memory.
+    """
     settings = settings or Settings()
     _check_size(source.path, settings.max_file_bytes)
     if source.format == ox.RdfFormat.RDF_XML:
@@ -169,9 +218,22 @@ def parse(source: Source, settings: Settings | None = None) -> list[ox.Quad]:
         _check_well_formed_xml(source.path)
     if source.format == ox.RdfFormat.JSON_LD:
         _refuse_deep_json(source.path)
-    quads = list(_read(source))
-    _check_literals(source.path, quads, settings.max_literal_chars)
+    quads = []
+    for quad in _read(source):
+        quads.append(quad)
+        if max_triples is not None and len(quads) > max_triples:
+            raise too_many_triples(source.path, max_triples)
+    check_terms(source.path, quads, settings)
     return quads
+
+
+def too_many_triples(path: Path, limit: int) -> SourceError:
+    """The error of a contribution over the `max_contribution_triples` limit."""
+    return SourceError(
+        path,
+        f"the contribution holds more than {limit:,} triples, the most one contribution may hold",
+        hint="split it into several contributions, or raise CSEI_MAX_CONTRIBUTION_TRIPLES",
+    )
 
 
 def _read(source: Source) -> Iterator[ox.Quad]:
@@ -231,15 +293,32 @@ def _syntax_error(path: Path, error: SyntaxError) -> SourceError:
 
 def _check_size(path: Path, limit: int) -> None:
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         raise SourceError(path, error.strerror or str(error)) from None
-    if size > limit:
+    if not stat.S_ISREG(status.st_mode):
+        raise SourceError(
+            path, "not a regular file (a device, a pipe or a socket)", hint="give a file of data"
+        )
+    if status.st_size > limit:
         raise SourceError(
             path,
-            f"file is {size:,} bytes, over the limit of {limit:,}",
+            f"file is {status.st_size:,} bytes, over the limit of {limit:,}",
             hint="split it, or raise CSEI_MAX_FILE_BYTES",
         )
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; SourceError otherwise, having read no more."""
+    _check_size(path, limit)
+    try:
+        with path.open("rb") as stream:
+            content = stream.read(limit + 1)
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+    if len(content) > limit:  # it grew since it was measured
+        raise SourceError(path, f"file is over the limit of {limit:,} bytes", hint="split it")
+    return content
 
 
 _XML_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
@@ -320,13 +399,37 @@ def _refuse_deep_json(path: Path) -> None:
             depth -= 1
 
 
-def _check_literals(path: Path, quads: list[ox.Quad], limit: int) -> None:
-    for quad in quads:
-        term = quad.object
-        if isinstance(term, ox.Literal) and len(term.value) > limit:
-            raise SourceError(
-                path,
-                f"a literal of {len(term.value):,} characters on {quad.subject} "
-                f"exceeds the limit of {limit:,}",
-                hint="shorten it, or raise CSEI_MAX_LITERAL_CHARS",
-            )
+def check_terms(
+    path: Path,
+    triples: Iterable[ox.Triple | ox.Quad],
+    settings: Settings,
+    lines: Mapping[str, int] | None = None,
+) -> None:
+    """Refuse a literal longer than `max_literal_chars` or an IRI longer than `max_iri_chars`.
+
+    `lines` gives the line each subject is written on, where the caller knows it (a CSV row).
+    """
+    for triple in triples:
+        where = (lines or {}).get(str(getattr(triple.subject, "value", "")))
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.Literal) and len(term.value) > settings.max_literal_chars:
+                raise SourceError(
+                    path,
+                    f"a literal of {len(term.value):,} characters on {_short(triple.subject)} "
+                    f"exceeds the limit of {settings.max_literal_chars:,}",
+                    line=where,
+                    hint="shorten it, or raise CSEI_MAX_LITERAL_CHARS",
+                )
+            if isinstance(term, ox.NamedNode) and len(term.value) > settings.max_iri_chars:
+                raise SourceError(
+                    path,
+                    f"an IRI of {len(term.value):,} characters ({_short(term)}) exceeds the limit of "
+                    f"{settings.max_iri_chars:,}",
+                    line=where,
+                    hint="use a shorter IRI, or raise CSEI_MAX_IRI_CHARS",
+                )
+
+
+def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    text = str(term)
+    return text if len(text) <= 100 else f"{text[:80]}…"

@@ -11,7 +11,9 @@ from csei_graph.cli import main
 def test_info_prints_counts() -> None:
     result = CliRunner().invoke(main, ["info"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("triples: ")
+    assert result.output.startswith("graph: the built-in release ")
+    assert "read-only" in result.output.splitlines()[0]
+    assert "\ntriples: " in result.output
     assert "clusters per country:" in result.output
     assert "Poland" in result.output
 
@@ -21,6 +23,7 @@ def test_info_as_json() -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["triples"] > 0
+    assert summary["graph"].startswith("the built-in release")
     assert summary["clusters_per_country"]["Poland"] >= 1
 
 

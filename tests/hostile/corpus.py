@@ -34,18 +34,29 @@ def expand(text: str) -> str:
 
 
 def write_input(case: dict[str, Any], folder: Path) -> Path:
-    """Write the case's input file into a folder, in the case's encoding, and return its path."""
+    """Write the case's input file into a folder, in the case's encoding, and return the path to give.
+
+    With `link`, the file is a symbolic link to that path instead; with `in_folder`, the file is
+    written into a subfolder of that name, and the subfolder is the path to give.
+    """
+    if case.get("in_folder"):
+        folder = folder / case["in_folder"]
+        folder.mkdir()
     path = folder / case["file"]
-    path.write_bytes(expand(case["content"]).encode(case.get("encoding", "utf-8")))
-    return path
+    if case.get("link"):
+        path.symlink_to(case["link"])
+    else:
+        path.write_bytes(expand(case["content"]).encode(case.get("encoding", "utf-8")))
+    return folder if case.get("in_folder") else path
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    """Every file under a folder (hidden ones too) and the SHA-256 of its bytes."""
+    """Every file and folder under a folder (hidden ones too), with the SHA-256 of each file's bytes."""
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
         if path.is_file()
+        else "/"
+        for path in sorted(folder.rglob("*"))
     }
 
 

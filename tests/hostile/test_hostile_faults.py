@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from csei_graph.cli import main
 from csei_graph.sources import resource_dir
+from csei_graph.workspace import Workspace
 from tests.hostile.corpus import fingerprint
 
 GOOD = Path(__file__).resolve().parents[1] / "validation" / "good" / "green-valley.ttl"
@@ -32,15 +33,16 @@ def invoke(*arguments: str, env: dict[str, str] | None = None) -> Result:
     return result
 
 
+@pytest.mark.parametrize("more", [(), ("--accept",)], ids=["filed", "accepted"])
 def test_a_full_disk_during_contribute_writes_nothing(
-    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, more: tuple[str, ...]
 ) -> None:
-    before = fingerprint(data_copy)
+    before = fingerprint(workspace.root)
     monkeypatch.setattr(os, "fsync", disk_full)  # the contribution is written, then flushed to the disk
-    result = invoke("--data-dir", str(data_copy), "contribute", str(GOOD), "--by", "tester")
+    result = invoke("--workspace", str(workspace.root), "contribute", str(GOOD), "--by", "tester", *more)
     assert result.exit_code == 2
     assert "error: No space left on device" in result.stderr
-    assert fingerprint(data_copy) == before
+    assert fingerprint(workspace.root) == before
 
 
 def test_a_full_disk_during_publish_keeps_the_previous_site(

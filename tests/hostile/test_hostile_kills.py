@@ -1,5 +1,5 @@
-"""`csei contribute` and `csei publish` killed with SIGKILL at random points: the data folder and the site
-are byte-identical to before or to the fully updated state, never in between, and the next run works."""
+"""`csei contribute` and `csei publish` killed with SIGKILL at random points: the workspace and the site
+are byte-identical to a state a complete run leaves, never in between, and the next run works."""
 
 import random
 import re
@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from csei_graph.cli import main
 from csei_graph.files import TEMPORARY
 from csei_graph.sources import resource_dir
+from csei_graph.workspace import init
 from tests.hostile.corpus import fingerprint
 
 pytestmark = pytest.mark.slow
@@ -28,13 +29,15 @@ SMALL_DATA = ("project-vocabularies.trig",)
 _TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"')
 
 
-def data_state(folder: Path) -> dict[str, str]:
-    """What the loader reads of a data folder (time stamps blanked): a killed contribute's temporary
-    file is not read, and the next contribute removes it (tests/validation/test_contribute.py)."""
+def workspace_state(folder: Path) -> dict[str, str]:
+    """What a workspace holds (time stamps blanked), but for what a killed command left being written:
+    a temporary file or folder, which nothing reads and the next command removes."""
     state = {}
-    for name, _ in fingerprint(folder).items():
-        if not TEMPORARY.fullmatch(name):
-            state[name] = _TIMESTAMP.sub(b'"TIME"', (folder / name).read_bytes()).hex()
+    for name, digest in fingerprint(folder).items():
+        if any(TEMPORARY.fullmatch(part) for part in Path(name).parts):
+            continue
+        path = folder / name
+        state[name] = _TIMESTAMP.sub(b'"TIME"', path.read_bytes()).hex() if path.is_file() else digest
     return state
 
 
@@ -54,28 +57,34 @@ def timed_run(command: list[str]) -> float:
     return time.monotonic() - began
 
 
-def test_a_killed_contribute_leaves_the_data_before_or_after(tmp_path: Path) -> None:
-    reference = tmp_path / "reference"
-    shutil.copytree(resource_dir("data"), reference)
-    before = data_state(reference)
-    duration = timed_run([*CSEI, "--data-dir", str(reference), "contribute", str(GOOD), "--by", "tester"])
-    after = data_state(reference)
-    assert after != before and len(after) == len(before) + 1
+def _contribute(workspace: Path, *more: str) -> list[str]:
+    return [*CSEI, "--workspace", str(workspace), "contribute", str(GOOD), "--by", "tester", *more]
+
+
+def test_a_killed_contribute_leaves_the_workspace_in_a_state_of_its_own(tmp_path: Path) -> None:
+    """Sending and accepting in one step writes twice (the queue's folder, then the data file): a run
+    killed in between leaves the contribution filed and pending, and the next run accepts it."""
+    states = []
+    for name, more in (("untouched", None), ("filed", ()), ("accepted", ("--accept",))):
+        reference = init(tmp_path / name).root
+        if more is not None:
+            subprocess.run(_contribute(reference, *more), check=True, capture_output=True)
+        states.append(workspace_state(reference))
+    before, filed, after = states
+    assert len({str(sorted(state.items())) for state in states}) == 3
+    duration = timed_run(_contribute(init(tmp_path / "timed").root, "--accept"))
     delays = random.Random(7).sample([duration * i / 20 for i in range(20)], KILLS)
     outcomes = set()
     for number, delay in enumerate(delays):
-        data = tmp_path / f"data-{number}"
-        shutil.copytree(resource_dir("data"), data)
-        code = killed_after(
-            [*CSEI, "--data-dir", str(data), "contribute", str(GOOD), "--by", "tester"], delay
-        )
-        state = data_state(data)
-        assert state in (before, after), f"killed after {delay:.2f} s: the data folder is in between"
+        workspace = init(tmp_path / f"killed-{number}").root
+        code = killed_after(_contribute(workspace, "--accept"), delay)
+        state = workspace_state(workspace)
+        assert state in (before, filed, after), f"killed after {delay:.2f} s: the workspace is in between"
         outcomes.add((code, state == after))
-        again = CliRunner().invoke(main, ["--data-dir", str(data), "contribute", str(GOOD), "--by", "tester"])
+        again = CliRunner().invoke(main, _contribute(workspace, "--accept")[len(CSEI) :])
         assert again.exit_code == 0, again.output
-        assert data_state(data) == after
-        assert not list(data.glob(".*.tmp")), "the next run removed what the killed one left"
+        assert workspace_state(workspace) == after
+        assert not list(workspace.rglob(".*.tmp")), "the next run removed what the killed one left"
     assert any(code == -signal.SIGKILL for code, _ in outcomes), "at least one run was really killed"
 
 

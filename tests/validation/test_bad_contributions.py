@@ -1,12 +1,12 @@
 """The folder of bad contributions: each is refused with its exact message and place, nothing written."""
 
 import tomllib
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from csei_graph.cli import main
+from csei_graph.workspace import Workspace
 
 from .conftest import BAD, fingerprint
 
@@ -21,11 +21,15 @@ def test_every_bad_file_has_an_expectation_and_there_are_enough() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_bad_contribution_is_refused(name: str, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_contribution_is_refused(
+    name: str, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = EXPECTED[name]
-    before = fingerprint(data_copy)
+    before = fingerprint(workspace.root)
     monkeypatch.chdir(BAD)
-    result = CliRunner().invoke(main, ["--data-dir", str(data_copy), "contribute", name, "--by", "tester"])
+    result = CliRunner().invoke(
+        main, ["--workspace", str(workspace.root), "contribute", name, "--by", "tester"]
+    )
     lines = (result.stdout + result.stderr).splitlines()
     assert result.exit_code == expected["exit"], result.output
     for line in expected["says"]:
@@ -33,7 +37,7 @@ def test_bad_contribution_is_refused(name: str, data_copy: Path, monkeypatch: py
     for start in expected.get("says_start", []):
         assert any(line.startswith(start) for line in lines), f"{name}: no line starts with\n{start}"
     assert "Traceback" not in result.output
-    assert fingerprint(data_copy) == before
+    assert fingerprint(workspace.root) == before
 
 
 @pytest.mark.parametrize("name", sorted(n for n, case in EXPECTED.items() if case["exit"] == 1))

@@ -9,6 +9,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from csei_graph.cli import main
+from csei_graph.workspace import Workspace
 
 from .conftest import BAD, fingerprint
 
@@ -87,12 +88,14 @@ def test_usage_errors_exit_2_without_a_traceback(args: list[str], says: str) -> 
     assert "Traceback" not in result.output
 
 
-def test_contribute_reports_in_the_chosen_format_and_writes_nothing_when_refused(data_copy: Path) -> None:
-    before = fingerprint(data_copy)
+def test_contribute_reports_in_the_chosen_format_and_writes_nothing_when_refused(
+    workspace: Workspace,
+) -> None:
+    before = fingerprint(workspace.root)
     result = _run(
-        "--data-dir", str(data_copy), "contribute", "--format", "sarif", str(BAD / "typo-in-class.ttl")
+        "--workspace", str(workspace.root), "contribute", "--format", "sarif", str(BAD / "typo-in-class.ttl")
     )
     assert result.exit_code == 1
     assert json.loads(result.stdout)["runs"][0]["results"][0]["ruleId"] == "cseish:Terms-defined"
     assert "refused: nothing was written" in result.stderr
-    assert fingerprint(data_copy) == before
+    assert fingerprint(workspace.root) == before

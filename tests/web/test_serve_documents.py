@@ -15,6 +15,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from csei_graph import releases
+from csei_graph.settings import Settings
 from csei_graph.site import paths, views
 from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import BASE, RunningServer, local_path
@@ -128,7 +130,7 @@ def test_the_server_shows_the_pages_of_the_static_site(
         served = client.get(f"/{path}").text
     view = views.view_for_path(store, path)
     assert view is not None
-    assert served == views.render(view)
+    assert served == views.render(view, releases.identity(Settings()))
 
 
 def test_a_document_without_extension_is_negotiated(server: RunningServer, cluster_iri: str) -> None:

@@ -1,5 +1,6 @@
 """`csei serve --endpoint URL`: the same pages and endpoint over a real Oxigraph server."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -105,7 +106,12 @@ def test_the_pages_are_those_of_the_local_graph(
 ) -> None:
     path = local_path(cluster_iri).replace("/id/", "/doc/", 1) + ".html"
     with remote_server.client() as remote, server.client() as local:
-        assert remote.get(path).text == local.get(path).text
+        over_remote, over_local = remote.get(path).text, local.get(path).text
+    # The footer says which graph each shows: a release here, the remote store there.
+    footer = re.compile(r'<p class="release">This page shows the (.*?)\.</p>')
+    assert footer.sub("", over_remote) == footer.sub("", over_local)
+    assert footer.search(over_remote).group(1).startswith("graph of the remote store http://127.0.0.1:")  # type: ignore[union-attr]
+    assert footer.search(over_local).group(1) == "built-in release 0.1.0"  # type: ignore[union-attr]
 
 
 def test_conditional_requests_work_without_a_modification_time(

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from csei_graph.settings import Settings
 from csei_graph.sources import SourceError
+from csei_graph.workspace import resolve_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1
@@ -46,9 +46,14 @@ def user_errors(command: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="csei-graph")
 @click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use the workspace in this folder (default: CSEI_WORKSPACE, else the nearest csei.toml upwards).",
+)
+@click.option(
     "--data-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Use the data files of this folder instead of the built-in data.",
+    help="Add the data files of this folder to the graph (the built-in release stays underneath).",
 )
 @click.option(
     "--store",
@@ -57,12 +62,24 @@ def user_errors(command: F) -> F:
     help="Keep the loaded graph in this folder and reopen it; rebuilt when a source changes.",
 )
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, store_dir: Path | None) -> None:
+@user_errors
+def main(ctx: click.Context, workspace: Path | None, data_dir: Path | None, store_dir: Path | None) -> None:
     """csei-graph: the knowledge graph of Clusters of Social and Ecological Innovation."""
-    ctx.obj = Settings.from_env().with_values(data_dir=data_dir, store_dir=store_dir)
+    ctx.obj = resolve_settings(workspace, {"data_dir": data_dir, "store_dir": store_dir})
 
 
 # Registration by import: each module adds its commands to `main`.
-COMMAND_MODULES = ("graph", "scale", "publishing", "queries", "validation", "serving", "reconcile")
+COMMAND_MODULES = (
+    "graph",
+    "workspace",
+    "scale",
+    "publishing",
+    "queries",
+    "validation",
+    "contributions",
+    "releases",
+    "serving",
+    "reconcile",
+)
 for _module in COMMAND_MODULES:
     importlib.import_module(f"csei_graph.cli.{_module}")

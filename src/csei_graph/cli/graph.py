@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from csei_graph import api
+from csei_graph import api, releases, workspace
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
 from csei_graph.namespaces import shorten
 from csei_graph.settings import Settings
@@ -19,11 +19,15 @@ from csei_graph.settings import Settings
 @click.pass_obj
 @user_errors
 def info(settings: Settings, sources: tuple[Path, ...], output: str) -> None:
-    """Print what the graph holds: triples, graphs, clusters per country, classes."""
+    """Print which graph is in use and what it holds: triples, graphs, clusters per country, classes."""
     result = api.summary(api.open_graph(sources, settings=settings))
+    graph, release = workspace.describe(settings), releases.identity(settings)
     if output == "json":
-        click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+        described = {"graph": graph, "release": release, **asdict(result)}
+        click.echo(json.dumps(described, indent=2, ensure_ascii=False))
         return
+    click.echo(f"graph: {graph}")
+    click.echo(f"release: {release}")
     click.echo(f"triples: {result.triples} (in {result.graphs} named graphs)")
     click.echo("clusters per country:")
     for country, count in result.clusters_per_country.items():

@@ -1,4 +1,4 @@
-"""Commands that check data and take contributions: `csei validate`, `contribute`, `template`."""
+"""Commands that check data: `csei validate`, and `csei template` for those who do not write RDF."""
 
 import sys
 from pathlib import Path
@@ -10,17 +10,17 @@ from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
 from csei_graph.settings import Settings
 from csei_graph.sources import FORMATS_BY_NAME
 
-_input_format = click.option(
+input_format_option = click.option(
     "--input-format",
     type=click.Choice(sorted(FORMATS_BY_NAME)),
     help="RDF syntax of the files, whatever their extension says.",
 )
-_engine = click.option(
+engine_option = click.option(
     "--engine",
     type=click.Choice(validation.ENGINES),
     help="SHACL engine: shacl (compiled, fast; the default) or pyshacl (the reference).",
 )
-_output = click.option(
+report_format_option = click.option(
     "--format",
     "output",
     type=click.Choice(validation.FORMATS),
@@ -33,9 +33,9 @@ _strict = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@_output
-@_input_format
-@_engine
+@report_format_option
+@input_format_option
+@engine_option
 @_strict
 @click.pass_obj
 @user_errors
@@ -48,44 +48,11 @@ def validate(
     engine: str | None,
     strict: bool,
 ) -> None:
-    """Validate the built-in graph, or SOURCES (files or folders) together with it; exit 1 on violations."""
+    """Validate the graph in use, or SOURCES (files or folders) together with it; exit 1 on violations."""
     report = validation.validate_graph(sources, settings=settings, engine=engine, input_format=input_format)
     click.echo(validation.render(report, output, base=Path.cwd()), nl=False)
     if not report.passes(strict):
         sys.exit(EXIT_PROBLEMS)
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--by", help="Who sends the contribution (default: git's user.name, else the system user).")
-@_output
-@_input_format
-@_engine
-@_strict
-@click.pass_obj
-@user_errors
-def contribute(
-    settings: Settings,
-    files: tuple[Path, ...],
-    *,
-    by: str | None,
-    output: str,
-    input_format: str | None,
-    engine: str | None,
-    strict: bool,
-) -> None:
-    """Validate FILES (RDF or CSV) and, only if they conform, merge them into data/ with provenance."""
-    outcome = validation.contribute(
-        files, by=by, settings=settings, engine=engine, input_format=input_format, strict=strict
-    )
-    if outcome.already is not None:
-        click.echo(f"already contributed ({outcome.already}); nothing written", err=True)
-        return
-    click.echo(validation.render(outcome.report, output, base=Path.cwd()), nl=False)
-    if outcome.written is None:
-        click.echo("refused: nothing was written to the data folder", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    click.echo(f"merged into {outcome.written}", err=True)
 
 
 @main.command()

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from rdflib import Graph
 
+from csei_graph import releases
 from csei_graph.export import (
     CONTEXT_NAME,
     DOCUMENT_FORMATS,
@@ -39,6 +40,7 @@ from csei_graph.settings import Settings
 from csei_graph.site import catalogue, paths, rules, views
 from csei_graph.site.catalogue import DatasetMetadata
 from csei_graph.stores.base import Store
+from csei_graph.workspace import Workspace
 
 MARKER = ".csei-site"
 SITEMAP_LIMIT = 50_000
@@ -59,8 +61,9 @@ class PublishReport:
 class SiteWriter:
     """Writes files under the site's root, refusing any path that would leave it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, release: str = "") -> None:
         self.root = root
+        self.release = release
         self.files = 0
         self.pages: list[str] = []
 
@@ -82,7 +85,7 @@ class SiteWriter:
         self.target(site_path).write_bytes(content)
 
     def page(self, view: views.View) -> None:
-        self.text(view.path, views.render(view))
+        self.text(view.path, views.render(view, self.release))
         self.pages.append(view.path)
 
 
@@ -105,7 +108,7 @@ def publish(
     )
     building = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-{os.getpid()}-", dir=outdir.parent))
     try:
-        writer = SiteWriter(building)
+        writer = SiteWriter(building, releases.identity(settings))
         say = progress or (lambda _: None)
         say("pages of resources")
         resources = _resource_pages(writer, store, settings)
@@ -116,6 +119,7 @@ def publish(
         say("dumps, catalogue and VoID")
         _dumps(writer, store, settings)
         _metadata(writer, store, settings)
+        _release_files(writer, settings)
         say("sitemap and redirect rules")
         _sitemap(writer, meta)
         _rules(writer, settings, meta)
@@ -127,6 +131,17 @@ def publish(
         shutil.rmtree(building, ignore_errors=True)
         raise
     return PublishReport(outdir, len(writer.pages), resources, writer.files, time.monotonic() - started)
+
+
+def _release_files(writer: SiteWriter, settings: Settings) -> None:
+    """The workspace's releases, as the catalogue announces them: releases/VERSION/ and their files."""
+    if settings.workspace is None:
+        return
+    for frozen in releases.releases(Workspace(settings.workspace)):
+        for name in releases.published_files():
+            writer.data(
+                f"{catalogue.RELEASES_FOLDER}/{frozen.version}/{name}", (frozen.folder / name).read_bytes()
+            )
 
 
 def _checked_outdir(outdir: Path) -> Path:

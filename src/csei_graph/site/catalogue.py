@@ -13,17 +13,22 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
+from csei_graph import releases
 from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
 from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES
 from csei_graph.settings import Settings
 from csei_graph.site import paths
 from csei_graph.stores.base import Store
 from csei_graph.terms import to_store
+from csei_graph.workspace import Workspace
 
 VERSION = importlib.metadata.version("csei-graph")
 CATALOGUE_FILE = "catalog.ttl"
 VOID_FILE = "void.ttl"
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+# Where a published site (and csei serve) offers each release's dumps.
+RELEASES_FOLDER = "releases"
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 # The authority table's code and English label of each export format.
@@ -146,7 +151,7 @@ def _countries(store: Store) -> dict[str, str]:
 
 def _new_graph() -> Graph:
     graph = Graph(bind_namespaces="none")
-    for prefix, namespace in (*PREFIXES.items(), ("vcard", str(VCARD))):
+    for prefix, namespace in (*PREFIXES.items(), ("vcard", str(VCARD)), ("adms", str(ADMS))):
         graph.bind(prefix, namespace)
     return graph
 
@@ -216,6 +221,8 @@ def dcat_catalogue(store: Store, settings: Settings | None = None) -> Graph:
         graph.add((dataset, DCTERMS.spatial, location))
     for fmt in DUMP_FORMATS:
         _distribution(graph, meta, dataset, fmt.name)
+    for frozen in _releases(settings):
+        _version(graph, meta, dataset, frozen, agents=(publisher, contact), licence=licence)
     _data_service(
         graph, meta, service=service, dataset=dataset, publisher=publisher, contact=contact, licence=licence
     )
@@ -237,18 +244,69 @@ def _agents(graph: Graph, meta: DatasetMetadata, publisher: URIRef, licence: URI
     return homepage, contact
 
 
-def _distribution(graph: Graph, meta: DatasetMetadata, dataset: URIRef, format_name: str) -> None:
+def _releases(settings: Settings | None) -> list[releases.Release]:
+    """The releases of the workspace in use (none outside a workspace)."""
+    if settings is None or settings.workspace is None:
+        return []
+    return releases.releases(Workspace(settings.workspace))
+
+
+def _version(
+    graph: Graph,
+    meta: DatasetMetadata,
+    dataset: URIRef,
+    frozen: releases.Release,
+    *,
+    agents: tuple[URIRef, URIRef],
+    licence: URIRef,
+) -> None:
+    """A release as a version of the dataset (DCAT 3, and the DCAT-AP 3 `dct:hasVersion`), with its dumps."""
+    version = URIRef(frozen.iri)
+    graph.add((dataset, URIRef(f"{DCAT}hasVersion"), version))
+    graph.add((dataset, DCTERMS.hasVersion, version))
+    graph.add((version, RDF.type, DCAT.Dataset))
+    graph.add((version, URIRef(f"{DCAT}isVersionOf"), dataset))
+    graph.add((version, DCTERMS.title, Literal(f"{meta.title}, release {frozen.version}", lang="en")))
+    graph.add((version, DCTERMS.description, Literal(f"Release {frozen.version}: {frozen.notes}", lang="en")))
+    graph.add((version, URIRef(f"{DCAT}version"), Literal(frozen.version)))
+    graph.add((version, ADMS.versionNotes, Literal(frozen.notes, lang="en")))
+    graph.add((version, DCTERMS.issued, Literal(frozen.issued, datatype=XSD.date)))
+    publisher, contact = agents
+    graph.add((version, DCTERMS.publisher, publisher))
+    graph.add((version, DCAT.contactPoint, contact))
+    graph.add((version, DCTERMS.license, licence))
+    for keyword in KEYWORDS:
+        graph.add((version, DCAT.keyword, Literal(keyword, lang="en")))
+    for theme, _ in THEMES:
+        graph.add((version, DCAT.theme, URIRef(theme)))
+    if frozen.previous:
+        graph.add((version, URIRef(f"{DCAT}previousVersion"), URIRef(releases.version_iri(frozen.previous))))
+    site_folder = f"{RELEASES_FOLDER}/{frozen.version}/"
+    for fmt in DUMP_FORMATS:
+        download = meta.site_url + site_folder + releases.dump_name(fmt)
+        _distribution(graph, meta, version, fmt.name, iri=f"{frozen.iri}/dump/{fmt.name}", download=download)
+
+
+def _distribution(
+    graph: Graph,
+    meta: DatasetMetadata,
+    dataset: URIRef,
+    format_name: str,
+    *,
+    iri: str | None = None,
+    download: str | None = None,
+) -> None:
     fmt = FORMATS[format_name]
-    distribution = URIRef(f"{meta.dataset_iri}/dump/{fmt.name}")
-    download = URIRef(meta.site_url + paths.dump_path(fmt.extension))
+    distribution = URIRef(iri or f"{meta.dataset_iri}/dump/{fmt.name}")
+    download_url = URIRef(download or meta.site_url + paths.dump_path(fmt.extension))
     graph.add((dataset, DCAT.distribution, distribution))
     graph.add((distribution, RDF.type, DCAT.Distribution))
     graph.add(
         (distribution, DCTERMS.title, Literal(f"The whole graph in {fmt.label}, gzip-compressed", lang="en"))
     )
     graph.add((distribution, DCTERMS.description, Literal(_dump_description(fmt.holds_graphs), lang="en")))
-    graph.add((distribution, DCAT.accessURL, download))
-    graph.add((distribution, DCAT.downloadURL, download))
+    graph.add((distribution, DCAT.accessURL, download_url))
+    graph.add((distribution, DCAT.downloadURL, download_url))
     graph.add((distribution, DCTERMS.license, URIRef(LICENCE)))
     code, label = FILE_TYPES[fmt.name]
     scheme = f"{AUTHORITY}file-type"

@@ -1679,6 +1679,6 @@ def _iri_url(iri: str) -> str:
     return "#"
 
 
-def render(view: View) -> str:
-    """The HTML page of a view."""
-    return _environment().get_template(TEMPLATES[type(view)]).render(view=view)
+def render(view: View, release: str = "") -> str:
+    """The HTML page of a view; `release` says which release of the graph it shows (in the footer)."""
+    return _environment().get_template(TEMPLATES[type(view)]).render(view=view, release=release)

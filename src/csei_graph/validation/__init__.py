@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from csei_graph.settings import Settings
-from csei_graph.validation.contribute import Outcome, check, contribute, read_contribution
+from csei_graph.validation.contribute import check, read_contribution
 from csei_graph.validation.csvimport import template
 from csei_graph.validation.report import FORMATS, Report, Result, render
 from csei_graph.validation.validate import ENGINES, ShapesError, validate_builtin, validate_catalogue
@@ -17,7 +17,7 @@ def validate_graph(
     engine: str | None = None,
     input_format: str | None = None,
 ) -> Report:
-    """Validate the built-in graph, or the given files (RDF or CSV) together with it."""
+    """Validate the graph in use, or the given files (RDF or CSV) as one contribution together with it."""
     if not sources:
         return validate_builtin(settings, engine)
     return check(read_contribution(sources, settings, input_format), settings, engine)
@@ -26,11 +26,9 @@ def validate_graph(
 __all__ = [
     "ENGINES",
     "FORMATS",
-    "Outcome",
     "Report",
     "Result",
     "ShapesError",
-    "contribute",
     "render",
     "template",
     "validate_catalogue",

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from csei_graph.namespaces import CSEI, CSEID, PREFIXES, SCHEMA
 from csei_graph.settings import Settings
-from csei_graph.sources import SourceError, resource_dir
+from csei_graph.sources import SourceError, read_limited, resource_dir
 from csei_graph.validation.report import Location, Result
 
 # Each column and what it holds; docs/cli.md documents the same (a test keeps them in step).
@@ -180,20 +180,11 @@ def _codes(file_name: str) -> frozenset[str]:
 def read_text(path: Path, settings: Settings) -> str:
     """The text of a CSV file, refused with a clear error if it is too large or not UTF-8."""
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise SourceError(
-                path,
-                f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
-                hint="split it, or raise CSEI_MAX_FILE_BYTES",
-            )
-        return path.read_bytes().decode("utf-8-sig")
+        return read_limited(path, settings.max_file_bytes).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError(
             path, f"not UTF-8 text (byte {error.start})", hint="save the file as UTF-8"
         ) from None
-    except OSError as error:
-        raise SourceError(path, error.strerror or str(error)) from None
 
 
 def _rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:

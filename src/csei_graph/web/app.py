@@ -8,9 +8,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from csei_graph.site import paths, views
+from csei_graph.site import catalogue, paths, views
 from csei_graph.stores.protocol_client import RemoteError
-from csei_graph.web import pages, reconcile, sparql, stored
+from csei_graph.web import pages, reconcile, released, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service
 
@@ -30,6 +30,7 @@ def create_app(service: Service) -> Starlette:
         Route("/context.jsonld", pages.context),
         Route(f"/{views.SEARCH_INDEX}", pages.search_index),
         Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
+        Route(f"/{catalogue.RELEASES_FOLDER}/{{version}}/{{name}}", released.release_file),
         Mount("/static", StaticFiles(directory=views.STATIC_DIR), name="static"),
         Mount("/editor", StaticFiles(directory=EDITOR_STATIC_DIR), name="editor"),
         Route("/id/{rest:path}", pages.resource),

@@ -180,7 +180,7 @@ def _page(service: Service, path: str, stem: str) -> Rendered | None:
     view = views.view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
     if view is None:
         return None
-    body = views.render(view).encode("utf-8")
+    body = views.render(view, service.release).encode("utf-8")
     alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
     has_data = paths.iri_for_stem(stem, BASE) is not None
     headers = (("Link", conneg.link_header(alternates)),) if has_data else ()

@@ -14,7 +14,7 @@ from typing import TextIO
 import pyoxigraph as ox
 import uvicorn
 
-from csei_graph import api
+from csei_graph import api, releases
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, builtin_sources, discover
 from csei_graph.stores import disk
@@ -87,7 +87,8 @@ def open_service(
     runner = _process_runner(store, settings)
     runner.start()
     last_modified = max((_mtime(source.path) for source in files), default=time.time())
-    return Service(store, settings, runner, last_modified, PageCache(settings.page_cache_entries))
+    cache = PageCache(settings.page_cache_entries)
+    return Service(store, settings, runner, last_modified, cache, release=releases.identity(settings))
 
 
 def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
@@ -116,7 +117,8 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
     )
     runner = ThreadRunner(queries, settings)
     # The remote graph may change at any time: nothing is kept, and no modification time is claimed.
-    return Service(pages, settings, runner, None, PageCache(0), description=url)
+    release = f"graph of the remote store {url}"
+    return Service(pages, settings, runner, None, PageCache(0), description=url, release=release)
 
 
 def _process_runner(store: GraphStore, settings: Settings) -> ProcessRunner:

@@ -69,6 +69,7 @@ class Service:
     last_modified: float | None
     cache: PageCache = field(default_factory=lambda: PageCache(0))
     description: str = ""
+    release: str = ""
 
     def close(self) -> None:
         """Stop the query workers."""
