@@ -114,9 +114,10 @@ def test_the_ontology_has_its_own_graph() -> None:
 def test_builtin_sources_are_the_ontology_the_reference_lists_and_data(tmp_path: Path) -> None:
     folders = {s.path.parent.name for s in builtin_sources()}
     assert folders <= {"ontology", "reference", "data"}
-    # A data folder of its own replaces the data, never the reference lists the shapes check against.
-    own = {s.path.parent.name for s in builtin_sources(Settings(data_dir=tmp_path))}
-    assert own == {"ontology", "reference"}
+    # A data folder of its own adds to the built-in release: the reference lists and the built-in data stay.
+    (tmp_path / "ours.ttl").write_text("", encoding="utf-8")
+    own = {s.path.parent for s in builtin_sources(Settings(data_dir=tmp_path))}
+    assert {p.name for p in own} == {"ontology", "reference", "data", tmp_path.name}
     assert resource_dir("ontology").is_dir()
     with pytest.raises(ValueError, match="unknown resource folder"):
         resource_dir("secrets")

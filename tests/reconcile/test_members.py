@@ -3,7 +3,6 @@ of the organisations the graph already has and mints only the new ones."""
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +12,7 @@ from click.testing import CliRunner, Result
 from csei_graph.cli import main
 from csei_graph.reconcile import Index
 from csei_graph.reconcile.members import AMBIGUOUS, KEPT, MATCHED, NEW, reconcile_members
-from csei_graph.sources import SourceError, resource_dir
+from csei_graph.sources import SourceError
 
 from .conftest import ID
 
@@ -84,33 +83,35 @@ def test_a_file_that_is_not_a_member_list_is_refused(tmp_path: Path, index: Inde
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A copy of the built-in data, for contributions to be merged into."""
-    folder = tmp_path / "data"
-    shutil.copytree(resource_dir("data"), folder)
+def workspace(tmp_path: Path) -> Path:
+    """A new workspace, for contributions to be accepted into."""
+    folder = tmp_path / "workspace"
+    assert _csei("init", str(folder)).exit_code == 0
     return folder
 
 
-def test_a_reconciled_member_list_contributes_without_duplicates(tmp_path: Path, data_dir: Path) -> None:
+def test_a_reconciled_member_list_contributes_without_duplicates(tmp_path: Path, workspace: Path) -> None:
     members, matched = tmp_path / "members.csv", tmp_path / "members-matched.csv"
     members.write_text(MEMBERS, encoding="utf-8")
-    reconciled = _csei("--data-dir", str(data_dir), "reconcile", str(members), "-o", str(matched))
+    reconciled = _csei("--workspace", str(workspace), "reconcile", str(members), "-o", str(matched))
     assert reconciled.exit_code == 0, reconciled.output
     assert "2 matched, 1 to choose, 1 new" in reconciled.stderr
     assert "line 5: 'Unimos' may be one of these" in reconciled.stderr
     assert UNIMOS_ALLIANCE in reconciled.stderr
 
     # Until the user chooses, the file is refused, with the line to look at.
-    undecided = _csei("--data-dir", str(data_dir), "validate", str(matched))
+    undecided = _csei("--workspace", str(workspace), "validate", str(matched))
     assert undecided.exit_code == 2
     assert "members-matched.csv:5: the iri cell lists several candidates" in undecided.stderr
     matched.write_text(
         matched.read_text(encoding="utf-8").replace(f" | {UNIMOS_ALLIANCE}", ""), encoding="utf-8"
     )
 
-    contributed = _csei("--data-dir", str(data_dir), "contribute", "--by", "Tester", str(matched))
+    contributed = _csei(
+        "--workspace", str(workspace), "contribute", "--accept", "--by", "Tester", str(matched)
+    )
     assert contributed.exit_code == 0, contributed.output
-    [written] = data_dir.glob("contribution-members-matched-*.trig")
+    [written] = (workspace / "data").glob("contribution-*.trig")
     quads = list(ox.parse(path=str(written), format=ox.RdfFormat.TRIG))
     members_named = {q.object.value for q in quads if q.predicate == ORG_MEMBER}
     new = f"{ID}organisation/brand-new-cooperative"
