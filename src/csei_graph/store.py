@@ -101,6 +101,11 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    def dump(self, syntax: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> bytes:
+        """The statements written by the engine in its own order: every quad in a dataset syntax, or
+        one graph's triples (`graph`) in a triple syntax."""
+        return self._store.dump(format=syntax, from_graph=graph)
+
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
