@@ -19,7 +19,11 @@ A remote store needs no worker: the query waits on the network, which the socket
 
 import asyncio
 import contextlib
+import csv
 import faulthandler
+import io
+import itertools
+import json
 import multiprocessing
 import os
 import resource
@@ -42,6 +46,14 @@ from csei_graph.sources import SourceError
 from csei_graph.sparql_text import query_form
 
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")
+RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+# Bytes a result row may take on average before the rows are counted one by one instead.
+ROW_BYTES = 1024
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 MIB = 1024 * 1024
 
@@ -104,7 +116,11 @@ def answer(store: Queryable, job: Job, settings: Settings) -> Answer:
             result = queries.run_query(job.stored, job.params, store=store, settings=settings)
             collected = result if _size(result) <= job.max_rows else None
         else:
-            collected = _collect(query_form(job.sparql), store.query(job.sparql), job.max_rows)
+            form = query_form(job.sparql)
+            evaluated = store.query(job.sparql)
+            if isinstance(evaluated, ox.QuerySolutions | ox.QueryBoolean) and job.result_format in RESULTS:
+                return _written_by_engine(store, job, evaluated)
+            collected = _collect(form, evaluated, job.max_rows)
         if collected is None:
             return Answer.refusal(422, rows_over_limit(job.max_rows))
         return Answer(200, _serialise(collected, job.result_format, settings), _size(collected))
@@ -131,6 +147,74 @@ def _failure(error: Exception) -> Answer:
     status, prefix = next(((s, p) for kind, s, p in _FAILURES if isinstance(error, kind)), (500, ""))
     detail = error.msg if isinstance(error, SyntaxError) and error.msg else str(error)
     return Answer.refusal(status, prefix + detail)
+
+
+def _written_by_engine(store: Queryable, job: Job, evaluated: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
+    """Results written by the engine's own writer: rows never become Python objects.
+
+    The rows are counted in what the engine wrote. The writing stops once it is larger than
+    `ROW_BYTES` a row allowed; the rows are then counted as they come, and written again if there
+    are not too many (rows that large are rare: long literals).
+    """
+    syntax = RESULTS[job.result_format]
+    if isinstance(evaluated, ox.QueryBoolean):
+        return Answer(200, evaluated.serialize(format=syntax), 1)
+    written = _Bounded(job.max_rows * ROW_BYTES)
+    try:
+        evaluated.serialize(written, syntax)
+    except _OverBound:
+        if _count(store.query(job.sparql), job.max_rows + 1) > job.max_rows:  # type: ignore[arg-type]
+            return Answer.refusal(422, rows_over_limit(job.max_rows))
+        body = store.query(job.sparql).serialize(format=syntax)  # type: ignore[union-attr]
+        return Answer(200, body, _rows_in(body, syntax))
+    body = written.getvalue()
+    rows = _rows_in(body, syntax)
+    if rows > job.max_rows:
+        return Answer.refusal(422, rows_over_limit(job.max_rows))
+    return Answer(200, body, rows)
+
+
+class _OverBound(Exception):
+    """More bytes were written than the bound allows."""
+
+
+class _Bounded(io.RawIOBase):
+    """A byte buffer that refuses to grow past a bound (so a huge result is not written whole)."""
+
+    def __init__(self, bound: int) -> None:
+        super().__init__()
+        self._bound = bound
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._size += len(data)
+        if self._size > self._bound:
+            raise _OverBound
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _count(solutions: ox.QuerySolutions, most: int) -> int:
+    """Rows of the solutions, counted up to `most` (the evaluation stops there)."""
+    return sum(1 for _ in itertools.islice(solutions, most))
+
+
+def _rows_in(body: bytes, syntax: ox.QueryResultsFormat) -> int:
+    """Rows in results the engine wrote."""
+    if syntax == ox.QueryResultsFormat.JSON:
+        return len(json.loads(body)["results"]["bindings"])
+    if syntax == ox.QueryResultsFormat.TSV:
+        return body.count(b"\n") - 1  # a header line, then one line a row (line breaks are escaped)
+    if syntax == ox.QueryResultsFormat.CSV:  # a value may hold a line break: the CSV reader knows
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return sum(1 for _ in ox.parse_query_results(body, syntax))  # type: ignore[union-attr]
 
 
 def _collect(form: str, result: object, max_rows: int) -> QueryResult | None:
