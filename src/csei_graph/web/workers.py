@@ -26,8 +26,10 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import struct
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +56,8 @@ RESULTS = {
 }
 # Bytes a result row may take on average before the rows are counted one by one instead.
 ROW_BYTES = 1024
+# Bytes read at a time from a worker's connection: most answers come in one read.
+READ_BYTES = 256 * 1024
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 MIB = 1024 * 1024
 
@@ -353,9 +357,14 @@ class ProcessRunner:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            return Answer.refusal(503, "every query worker stayed busy for the whole time limit; try again")
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except TimeoutError:
+                return Answer.refusal(
+                    503, "every query worker stayed busy for the whole time limit; try again"
+                )
         finished = False
         try:
             worker.connection.send(job)
@@ -437,21 +446,56 @@ class ProcessRunner:
 
 
 async def _receive(connection: Connection, timeout: float) -> Answer:
-    """The worker's answer, once it is there; TimeoutError when it is not there in time."""
+    """The worker's answer, once it is all there; TimeoutError when it is not there in time.
+
+    Read as it arrives, in as few reads as its size allows (the connection's own `recv` reads the
+    length and the message apart): a read is a system call, and there are two of them a query.
+    """
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-
-    def mark_ready() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
+    done: asyncio.Future[bytes] = loop.create_future()
+    received = bytearray()
     descriptor = connection.fileno()
-    loop.add_reader(descriptor, mark_ready)
+
+    def read() -> None:
+        try:
+            chunk = os.read(descriptor, READ_BYTES)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            if not done.done():
+                done.set_exception(error)
+            return
+        if not chunk:
+            if not done.done():
+                done.set_exception(EOFError("the worker closed its connection"))
+            return
+        received.extend(chunk)
+        message = _framed(received)
+        if message is not None and not done.done():
+            done.set_result(message)
+
+    loop.add_reader(descriptor, read)
     try:
-        await asyncio.wait_for(ready, max(timeout, 0))
+        message = await asyncio.wait_for(done, max(timeout, 0))
     finally:
         loop.remove_reader(descriptor)
-    return connection.recv()
+    return pickle.loads(message)  # written by our own worker
+
+
+def _framed(received: bytearray) -> bytes | None:
+    """The message in what was received, once complete (framed as `Connection.send` frames it)."""
+    if len(received) < 4:
+        return None
+    (size,) = struct.unpack("!i", received[:4])
+    start = 4
+    if size == -1:  # a message of 2 GiB or more: the size follows in 8 bytes
+        if len(received) < 12:
+            return None
+        (size,) = struct.unpack("!Q", received[4:12])
+        start = 12
+    if len(received) < start + size:
+        return None
+    return bytes(received[start : start + size])
 
 
 # ------------------------------------------------------------------------------ in the processes
@@ -512,12 +556,24 @@ def _worker(connection: Connection, opener: StoreOpener, settings: Settings, mem
         store = opener()
         while True:
             try:
-                job = connection.recv()
+                job = _next_job(connection)
             except (EOFError, OSError):
                 break
             connection.send(_answer_safely(store, job, settings))
     finally:
         os._exit(0)
+
+
+def _next_job(connection: Connection) -> Job:
+    """The next job the server sends, read in as few reads as its size allows."""
+    received = bytearray()
+    while (message := _framed(received)) is None:
+        chunk = os.read(connection.fileno(), READ_BYTES)
+        if not chunk:
+            raise EOFError("the server closed the connection")
+        received.extend(chunk)
+    job: Job = pickle.loads(message)  # written by the server
+    return job
 
 
 def _answer_safely(store: Queryable, job: Job, settings: Settings) -> Answer:
