@@ -81,11 +81,9 @@ class Settings:
         "giving more is stopped and answered with 422.",
     )
     sparql_max_memory_mb: int = _setting(
-        384,
+        1024,
         "Memory in MiB a SPARQL query on csei serve may use beyond the graph itself; a query needing "
-        "more is stopped and answered with 422. Every stored query runs within the default at a "
-        "million triples; with three workers the server's memory stays bounded when queries hit "
-        "the limit.",
+        "more is stopped and answered with 422.",
     )
     sparql_workers: int = _setting(
         3,
