@@ -1,8 +1,13 @@
 """The benchmark suite of csei-graph: `python -m bench` measures the project against its baselines.
 
 One run generates synthetic graphs of about 10k, 100k and 1M triples (`csei synth`), runs every
-section on each of them, and writes docs/benchmarks.md: the exact command, the machine and versions,
-the targets the project must meet, and one section of tables per module.
+section on each of them, and writes the whole of docs/benchmarks.md: the exact command and how long it
+took, the machine and versions, the machine's load while each section ran, the targets the project
+must meet, and one section of tables per module. Each section measures the bare engines beside the
+project (pyoxigraph's load, dump and queries, `oxigraph serve`, the `shacl` engine alone, pyshacl).
+`python -m bench --quick` measures the 10k graph once, in minutes, before a change lands; the full run
+takes more than an hour. It needs the `bench` extra (`pip install -e '.[bench]'`) and `wrk`
+(`apt-get install wrk`).
 
 A section is a module `bench/bench_<name>.py`, listed in `bench.__main__.SECTIONS`, with:
 

@@ -1,23 +1,21 @@
-"""Publishing: `csei export` in each syntax and `csei publish` of the whole static site."""
+"""Publishing: `csei publish` of the whole static site."""
 
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import Check, Context, Section, Table, count, growth_table, megabytes, seconds
 from csei_graph.api import open_graph
-from csei_graph.export import FORMATS, export_to_file
 from csei_graph.settings import Settings
 from csei_graph.site.build import publish
 
 TITLE = "Publishing"
-INTRO = """Each figure is one call in a fresh process, on the built-in graph together with the synthetic
-graph (loaded in memory first; the load is not counted). *Export*: `export_to_file` (what `csei export
---out FILE` runs) in each syntax: canonical blank-node labels, sorted statements, the file replaced
-atomically. *Publish*: `publish` (what `csei publish OUTDIR` runs): one page and three documents per
-resource, the listings with their facets, the ontology, shapes and query pages, the search index, gzip
-dumps in six syntaxes, catalogue, VoID, sitemap and redirect rules, built beside OUTDIR and swapped in."""
-# Publishing 1M triples takes some minutes: one run is enough to see where the time goes.
-PUBLISH_RUNS_AT_1M = 1
+INTRO = """One call in a fresh process per size, on the built-in graph together with the synthetic graph
+(loaded in memory first; the load is not counted): `publish` (what `csei publish OUTDIR` runs): one
+page and three documents per resource, the listings with their facets, the ontology, shapes and query
+pages, the search index, gzip dumps in six syntaxes, catalogue, VoID, sitemap and redirect rules,
+built beside OUTDIR and swapped in. Publishing takes minutes at 1M: one run of each size."""
 PUBLISH_TARGET_SECONDS_PER_MILLION = 1800
 
 
@@ -25,63 +23,39 @@ def _settings() -> Settings:
     return Settings.from_env().with_values(release_date="2025-01-01")
 
 
-def export_file(path: str, format_name: str, target: str) -> int:
-    """Load the graph, then time only the export (the probe times the whole call: load excluded below)."""
+def publish_site(path: str, outdir: str) -> dict[str, Any]:
+    """Load the graph, then publish the site (only the publishing is timed)."""
     store = open_graph([Path(path)], settings=_settings())
-    export_to_file(store, format_name, Path(target), settings=_settings())
-    return Path(target).stat().st_size
-
-
-def load_only(path: str) -> int:
-    """The load alone, subtracted from the export and publish figures."""
-    return len(open_graph([Path(path)], settings=_settings()))
-
-
-def publish_site(path: str, outdir: str) -> dict[str, int]:
-    """Load the graph and publish the site."""
-    store = open_graph([Path(path)], settings=_settings())
+    started = time.perf_counter()
     report = publish(store, Path(outdir), _settings())
+    spent = time.perf_counter() - started
     size = sum(p.stat().st_size for p in Path(outdir).rglob("*") if p.is_file())
-    return {"pages": report.pages, "resources": report.resources, "files": report.files, "bytes": size}
+    return {
+        "seconds": spent,
+        "pages": report.pages,
+        "resources": report.resources,
+        "files": report.files,
+        "bytes": size,
+    }
 
 
 def run(context: Context) -> Section:
     section = Section(TITLE, INTRO)
-    export_rows, publish_rows = [], []
+    rows = []
     series: dict[str, dict[int, float]] = {}
     for dataset in context.datasets:
-        path = str(dataset.trig)
-        runs = PUBLISH_RUNS_AT_1M if dataset.triples > 500_000 else None
-        load = context.in_subprocess("bench.bench_publish:load_only", path, runs=runs).median
         scratch = context.scratch(f"publish-{dataset.label}")
-        for name, fmt in FORMATS.items():
-            target = str(scratch / f"graph.{fmt.extension}")
-            timing = context.in_subprocess("bench.bench_publish:export_file", path, name, target, runs=runs)
-            spent = max(timing.median - load, 0.0)
-            export_rows.append(
-                [
-                    dataset.label,
-                    name,
-                    str(len(timing.seconds)),
-                    seconds(spent),
-                    f"{dataset.triples / spent:,.0f}/s" if spent else "–",
-                    f"{timing.result / 1e6:.1f}",
-                    megabytes(timing.peak_mb),
-                ]
-            )
-            series.setdefault(f"export {name}", {})[dataset.triples] = spent
         outdir = str(scratch / "site")
         timing = context.in_subprocess(
-            "bench.bench_publish:publish_site", path, outdir, runs=runs, timeout=7200
+            "bench.bench_publish:publish_site", str(dataset.trig), outdir, runs=1, timeout=7200
         )
-        shutil.rmtree(outdir, ignore_errors=True)
-        spent = max(timing.median - load, 0.0)
+        shutil.rmtree(scratch, ignore_errors=True)
         result = timing.result
-        publish_rows.append(
+        spent = result["seconds"]
+        rows.append(
             [
                 dataset.label,
                 count(dataset.triples),
-                str(len(timing.seconds)),
                 seconds(spent),
                 count(result["resources"]),
                 count(result["pages"]),
@@ -100,21 +74,13 @@ def run(context: Context) -> Section:
                 spent <= limit,
             )
         )
-        shutil.rmtree(scratch, ignore_errors=True)
     section.tables += [
-        Table(
-            "Export (`csei export --out FILE`)",
-            ["size", "format", "runs", "median", "triples/s", "file MB", "peak MB"],
-            export_rows,
-            ["Seconds after the load; `peak MB` is the whole call's, load included."],
-        ),
         Table(
             "Publishing the site (`csei publish OUTDIR`)",
             [
                 "size",
                 "triples",
-                "runs",
-                "median",
+                "seconds",
                 "resources",
                 "pages",
                 "files",
@@ -122,9 +88,9 @@ def run(context: Context) -> Section:
                 "resources/s",
                 "peak MB",
             ],
-            publish_rows,
-            ["Seconds after the load; `peak MB` is the whole call's, load included."],
+            rows,
+            ["Seconds after the load; `peak`: the process's peak resident memory (MB), load included."],
         ),
-        growth_table("Growth of export and publishing times", series, context.datasets),
+        growth_table("Growth of publishing times", series, context.datasets),
     ]
     return section

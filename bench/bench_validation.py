@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import shacl
 
 from bench.common import (
     Check,
@@ -26,7 +27,13 @@ from csei_graph.sources import Source, builtin_sources, discover
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.contribute import check_in, read_contribution
 from csei_graph.validation.report import Result
-from csei_graph.validation.validate import PIECES_ABOVE, around_changes, validate_store, whole_graph
+from csei_graph.validation.validate import (
+    PIECES_ABOVE,
+    around_changes,
+    project_shapes,
+    validate_store,
+    whole_graph,
+)
 
 TITLE = "Validation"
 INTRO = f"""Each figure is one call in a fresh process, on the built-in graph together with the synthetic
@@ -36,7 +43,9 @@ graph): the triples handed to the engine, the engine's run, its report read, eac
 in its file. *Project* is the default engine (`shacl`, compiled; SPARQL targets evaluated on the
 embedded store; above {PIECES_ABOVE:,} triples, the graph checked in pieces: a few thousand focus nodes at a
 time, each piece with the triples its checks read); *pyshacl* the reference engine, the same call with
-`engine="pyshacl"`. *Same results*
+`engine="pyshacl"`; *bare `shacl` engine* the compiled engine alone, given the project's shapes and the
+whole graph as N-Triples text in one call (what a user of the engine without the project would run;
+its result count is the engine's, every result of the report). *Same results*
 compares the two sets of (focus node, path, constraint component, severity), blank nodes unnamed.
 *Contribution*: a file of about 1,000 triples (new clusters with members and memberships, new members
 of existing clusters, a partnership of existing clusters, and four defects) checked as `csei validate
@@ -46,6 +55,7 @@ the same."""
 SLOW_TRIPLES = 50_000  # above this, pyshacl runs once
 PYSHACL_TIMEOUT_SECONDS = 1500.0
 FULL_TIMEOUT_SECONDS = 900.0
+BARE_TIMEOUT = 900.0
 SPEED_TARGET = 20.0  # issue 6: full validation at least 20× faster than pyshacl at 1M
 CONTRIBUTION_TARGET_SECONDS = 1.0
 NEW_CLUSTERS = 4
@@ -92,6 +102,20 @@ def full_validation(path: str, engine: str) -> dict[str, Any]:
     report = validate_store(store, whole_graph(store), engine, files=[s.path for s in sources])
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "keys": _keys(report.results)}
+
+
+def bare_shacl(path: str) -> dict[str, Any]:
+    """The compiled `shacl` engine alone on the whole graph: the project's shapes and the graph's
+    triples as N-Triples text, compiled and validated in one call (the text's making not timed)."""
+    settings = Settings.from_env()
+    store = GraphStore.from_sources(_sources(path, settings), settings)
+    graphs = [ox.DefaultGraph(), *(ox.NamedNode(name) for name in store.graph_names())]
+    data = b"".join(store.dump(ox.RdfFormat.N_TRIPLES, graph) for graph in graphs).decode()
+    shapes_text = project_shapes().ntriples
+    started = time.perf_counter()
+    report = shacl.Shapes.from_text(shapes_text, format="ntriples").validate_text(data, format="ntriples")
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "results": len(report.results)}
 
 
 def contribution_focused(path: str, contribution: str) -> dict[str, Any]:
@@ -218,7 +242,14 @@ def _full(context: Context, path: str, slow: bool) -> dict[str, Any]:
         )
     except subprocess.TimeoutExpired:
         reference = f"timed out after {PYSHACL_TIMEOUT_SECONDS:.0f} s"
-    return {"project": project, "pyshacl": reference}
+    bare: Timing | str
+    try:
+        bare = _measure(
+            context, "bench.bench_validation:bare_shacl", (path,), 1 if slow else None, BARE_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        bare = f"timed out after {BARE_TIMEOUT:.0f} s"
+    return {"project": project, "pyshacl": reference, "bare": bare}
 
 
 def _full_rows(label: str, triples: int, measured: dict[str, Any]) -> list[list[str]]:
@@ -254,6 +285,23 @@ def _full_rows(label: str, triples: int, measured: dict[str, Any]) -> list[list[
         )
     else:
         rows.append([label, count(triples), f"pyshacl: {reference}", "1", "–", "–", "–", "–", "–"])
+    bare = measured["bare"]
+    if isinstance(bare, Timing):
+        rows.append(
+            [
+                label,
+                count(triples),
+                "bare `shacl` engine, whole graph at once",
+                str(len(bare.seconds)),
+                seconds(bare.median),
+                bare.spread,
+                f"{count(bare.result['results'])} (engine's own count)",
+                megabytes(bare.peak_mb),
+                ratio(bare.median / project.median),
+            ]
+        )
+    else:
+        rows.append([label, count(triples), f"bare `shacl` engine: {bare}", "1", "–", "–", "–", "–", "–"])
     return rows
 
 

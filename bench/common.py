@@ -26,6 +26,13 @@ DEFECTS_PER_CLUSTER = 0.6
 SEED = 42
 SHORT_SECONDS = 1.0
 SHORT_RUNS = 5
+# Set by `python -m bench --quick`: each section measures less, and says so.
+QUICK_VARIABLE = "CSEI_BENCH_QUICK"
+
+
+def quick() -> bool:
+    """Whether this is a quick run (`--quick`)."""
+    return os.environ.get(QUICK_VARIABLE) == "1"
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,8 @@ class Context:
         """How many runs to make: as asked, else the run's number, and at least 5 below a second."""
         if runs is not None:
             return runs
+        if quick():
+            return 1
         return max(self.runs, SHORT_RUNS) if first_seconds < SHORT_SECONDS else self.runs
 
     def timed(self, call: Callable[[], Any], runs: int | None = None) -> Timing:

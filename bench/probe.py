@@ -1,7 +1,7 @@
 """Runs one measured call in this fresh process: `python -m bench.probe module:function ARGS...`.
 
-Prints one line of JSON: the call's seconds, the process's peak resident memory over what it held
-after importing the call's module (MB), and what the call returned.
+Prints one line of JSON: the call's seconds, the process's peak resident memory (MB: the whole
+process, imports included, as `ps` or a container's limit sees it), and what the call returned.
 """
 
 import importlib
@@ -19,11 +19,10 @@ def _peak_mb() -> float:
 def main(target: str, *arguments: str) -> None:
     module_name, function_name = target.split(":")
     function = getattr(importlib.import_module(module_name), function_name)
-    before = _peak_mb()
     started = time.perf_counter()
     result = function(*arguments)
     elapsed = time.perf_counter() - started
-    print(json.dumps({"seconds": elapsed, "peak_mb": _peak_mb() - before, "result": result}))
+    print(json.dumps({"seconds": elapsed, "peak_mb": _peak_mb(), "result": result}))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ class Settings:
     )
     max_file_bytes: int = _setting(
         50 * 1024 * 1024,
-        "Largest contributed or validated file accepted, in bytes; larger files are refused unread.",
+        "Largest contributed, uploaded or validated file accepted, in bytes; larger files are refused "
+        "unread. The graph's own data files (the built-in data, data_dir, files given to serve, export "
+        "or publish) load whatever their size.",
     )
     max_literal_chars: int = _setting(
         100_000,

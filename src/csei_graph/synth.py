@@ -12,6 +12,7 @@ from typing import TextIO
 
 from csei_graph.files import atomic_writer
 from csei_graph.namespaces import CSEI, CSEID, CSEIG, PREFIXES, SCHEMA
+from csei_graph.progress import Progress
 
 FORMATS = ("nquads", "trig")
 FORMATS_BY_SUFFIX = {".nq": "nquads", ".trig": "trig"}
@@ -383,10 +384,12 @@ class _Generator:
             planned.setdefault(slot // len(DEFECT_KINDS), set()).add(DEFECT_KINDS[slot % len(DEFECT_KINDS)])
         return {index: frozenset(kinds) for index, kinds in planned.items()}
 
-    def run(self) -> None:
+    def run(self, shown: Progress | None = None) -> None:
         self._writer.write(self._countries())
         for index in range(self._clusters):
             self._writer.write(self._cluster(index))
+            if shown is not None:
+                shown.advance()
         if self._partners:
             self._writer.write(self._partnership())
 
@@ -618,15 +621,23 @@ class _Generator:
 
 
 def synthesize(
-    out: TextIO, clusters: int, seed: int, *, defects: int = 0, output_format: str = "nquads"
+    out: TextIO,
+    clusters: int,
+    seed: int,
+    *,
+    defects: int = 0,
+    output_format: str = "nquads",
+    shown: Progress | None = None,
 ) -> SynthResult:
-    """Write a synthetic graph of `clusters` clusters to `out`; the same arguments give the same bytes."""
+    """Write a synthetic graph of `clusters` clusters to `out`; the same arguments give the same bytes.
+
+    `shown` counts the clusters as they are written."""
     _check_sizes(clusters, defects)
     graph = synthetic_graph_iri(seed)
     writer = _Writer(out, graph, format_for_output(None, output_format))
     result = SynthResult(seed=seed, graph=graph)
     writer.start(_graph_description(writer, seed, clusters, defects))
-    _Generator(seed, clusters, defects, writer, result).run()
+    _Generator(seed, clusters, defects, writer, result).run(shown)
     writer.finish()
     result.triples = writer.triples
     return result
@@ -669,6 +680,7 @@ def write_synthetic(
     defects: int = 0,
     output_format: str | None = None,
     manifest: Path | None = None,
+    shown: Progress | None = None,
 ) -> SynthResult:
     """Write a synthetic graph to a file (atomically) or to standard output, and its defects manifest."""
     _check_sizes(clusters, defects)
@@ -678,10 +690,10 @@ def write_synthetic(
             raise ValueError("--defects writing to standard output needs --manifest FILE for the defect list")
         manifest = out.with_name(out.name + ".defects.json")
     if out is None:
-        result = synthesize(sys.stdout, clusters, seed, defects=defects, output_format=chosen)
+        result = synthesize(sys.stdout, clusters, seed, defects=defects, output_format=chosen, shown=shown)
     else:
         with atomic_writer(out, text=True) as stream:
-            result = synthesize(stream, clusters, seed, defects=defects, output_format=chosen)
+            result = synthesize(stream, clusters, seed, defects=defects, output_format=chosen, shown=shown)
     if manifest is not None:
         with atomic_writer(manifest, text=True) as stream:
             json.dump(result.manifest(), stream, indent=2)

@@ -176,3 +176,74 @@ def test_blank_node_labels_and_statement_order_never_change_the_bytes(triples, r
     for fmt in FORMATS.values():
         assert to_bytes(first, fmt) == to_bytes(second, fmt), fmt.name
     assert canonical_quads(first, union=False) == canonical_quads(second, union=False)
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ORG = "http://www.w3.org/ns/org#"
+CSEI = "https://w3id.org/csei/ontology#"
+
+
+def _node(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"https://w3id.org/csei/id/{name}")
+
+
+def _awkward_statements() -> list[ox.Quad]:
+    """Literals that need escapes, terms that fit the context's coercions and terms that do not,
+    nested blank nodes, and two memberships whose organisations are each other."""
+    cluster, first, second = _node("cluster/c"), _node("membership/m1"), _node("membership/m2")
+    geo, inner = ox.BlankNode("geo"), ox.BlankNode("inner")
+    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    texts = ['quote " and backslash \\ and slash /', "line\nbreak\ttab\r\x01\x7f", "é ✓ 𝄞", '}, {"id": 1}']
+    statements = [(cluster, label, ox.Literal(text, language="fr")) for text in texts]
+    statements += [
+        (cluster, label, ox.Literal("right to left", language="ar", direction=ox.BaseDirection.RTL)),
+        (cluster, ox.NamedNode(f"{CSEI}country"), ox.Literal("not an IRI")),
+        (cluster, ox.NamedNode(f"{CSEI}value"), ox.Literal("2.5", datatype=ox.NamedNode(f"{XSD}decimal"))),
+        (cluster, ox.NamedNode(f"{CSEI}value"), ox.Literal("3", datatype=ox.NamedNode(f"{XSD}integer"))),
+        (cluster, ox.NamedNode(f"{CSEI}value"), _node("concept/not-a-number")),
+        (cluster, ox.NamedNode("http://schema.org/geo"), geo),
+        (geo, ox.NamedNode("http://example.org/inner"), inner),
+        (inner, ox.NamedNode("http://example.org/depth"), ox.Literal("2")),
+        (first, RDF_TYPE, ox.NamedNode(f"{ORG}Membership")),
+        (second, RDF_TYPE, ox.NamedNode(f"{ORG}Membership")),
+        (first, ox.NamedNode(f"{ORG}organization"), second),
+        (second, ox.NamedNode(f"{ORG}organization"), first),
+    ]
+    return [ox.Quad(s, p, o, ox.NamedNode("https://w3id.org/csei/graph/awkward")) for s, p, o in statements]
+
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def test_every_syntax_holds_the_same_awkward_graph_and_pyld_reads_the_json_ld_offline() -> None:
+    statements = _awkward_statements()
+    expected = _canonical(statements, union=True)
+    for fmt in FORMATS.values():
+        parsed = list(ox.parse(to_bytes(statements, fmt), format=SYNTAX[fmt.name]))
+        assert _canonical(parsed, union=True) == expected, fmt.name
+    # pyld reads JSON-LD 1.1, whose texts have a base direction that RDF 1.1 has not: it drops it.
+    undirected = [q for q in statements if not (isinstance(q.object, ox.Literal) and q.object.direction)]
+    document = json.loads(to_bytes(undirected, FORMATS["jsonld"]))
+    nquads = jsonld.to_rdf(
+        document, {"format": "application/n-quads", "documentLoader": _no_remote_documents}
+    )
+    parsed = list(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    assert _canonical(parsed, union=True) == _canonical(undirected, union=True)
+
+
+def test_json_ld_nests_what_is_referenced_once_and_keeps_looping_memberships() -> None:
+    document = json.loads(to_bytes(_awkward_statements(), FORMATS["jsonld"]))
+    nodes = {node["id"]: node for node in document["@graph"]}
+    # Each membership names the other as its organisation: both stay at the top, neither is lost.
+    assert {"cseid:membership/m1", "cseid:membership/m2"} <= set(nodes)
+    cluster = nodes["cseid:cluster/c"]
+    assert cluster["schema:geo"]["http://example.org/inner"]["http://example.org/depth"] == "2"
+    assert cluster["csei:country"] == "not an IRI"  # a string is never written where the term reads IRIs
+    assert cluster["value"] == "2.5"
+    assert {"@value": "3", "@type": "xsd:integer"} in cluster["csei:value"]
+
+
+def test_json_ld_refuses_triple_terms_clearly() -> None:
+    quoted = ox.Triple(_node("cluster/a"), RDF_TYPE, _node("cluster/b"))
+    with pytest.raises(ValueError, match="JSON-LD cannot hold triple terms"):
+        to_bytes([ox.Quad(_node("cluster/a"), RDF_TYPE, quoted)], FORMATS["jsonld"])

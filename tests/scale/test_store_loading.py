@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from csei_graph.api import open_graph
 from csei_graph.settings import Settings
 from csei_graph.sources import SourceError, discover, parse
 from csei_graph.stores.embedded import GraphStore
@@ -62,11 +63,19 @@ def test_a_literal_over_the_limit_is_refused(tmp_path: Path, load: Loader, liter
 
 
 @LOADERS
-def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, load: Loader) -> None:
-    path = tmp_path / "big.ttl"
-    path.write_text(f'<{EX}a> <{EX}p> "{"x" * 200}" .\n', encoding="utf-8")
+@pytest.mark.parametrize("name", ["big.ttl", "big.jsonld"])
+def test_the_teams_own_files_load_whatever_the_size_limit(tmp_path: Path, load: Loader, name: str) -> None:
+    # The size limit is for contributed and validated files, not for the graph's own sources.
+    path = tmp_path / name
+    text = (
+        f'<{EX}a> <{EX}p> "{"x" * 200}" .\n'
+        if name.endswith(".ttl")
+        else f'{{"@id": "{EX}a", "{EX}p": "{"x" * 200}"}}'
+    )
+    path.write_text(text, encoding="utf-8")
+    assert len(load(path, Settings(max_file_bytes=100))) == 1
     with pytest.raises(SourceError, match="over the limit of 100"):
-        load(path, Settings(max_file_bytes=100))
+        parse(discover([path])[0], Settings(max_file_bytes=100))
 
 
 @LOADERS
@@ -79,3 +88,13 @@ def test_rdf_xml_keeps_the_checks_of_parse(tmp_path: Path, load: Loader) -> None
     )
     with pytest.raises(SourceError, match="declaration is refused"):
         load(path, Settings())
+
+
+def test_a_data_folder_holding_a_file_over_the_size_limit_loads(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_synthetic(data / "synthetic.trig", 2, 1)
+    settings = Settings(data_dir=data, max_file_bytes=1000)
+    assert (data / "synthetic.trig").stat().st_size > settings.max_file_bytes
+    store = open_graph(settings=settings)
+    assert "https://w3id.org/csei/graph/synthetic-1" in store.graph_names()

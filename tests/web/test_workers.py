@@ -10,7 +10,7 @@ import pytest
 
 from csei_graph.settings import Settings
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.web.workers import Job, ProcessRunner
+from csei_graph.web.workers import ROW_BYTES, Job, ProcessRunner
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # Counting a threefold cartesian product: the first (only) row comes after the whole product.
@@ -74,6 +74,37 @@ def test_rows_over_the_cap_stop_the_query(runner: ProcessRunner, store: GraphSto
     status, body, _ = run(runner, Job("csv", 100, sparql="SELECT * WHERE { ?s ?p ?o } LIMIT 100"))
     assert status == 200
     assert body.count(b"\r\n") == 101
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "csv", "tsv"])
+def test_the_rows_counted_are_the_rows_written_in_every_format(
+    runner: ProcessRunner, result_format: str
+) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 37"
+    answer = LOOP.run_until_complete(runner.run(Job(result_format, 37, sparql=query), 10))
+    assert (answer.status, answer.rows) == (200, 37)
+    over = LOOP.run_until_complete(runner.run(Job(result_format, 36, sparql=query), 10))
+    assert over.status == 422
+    assert b"more than 36 rows" in over.body
+
+
+# Rows of some 5,000 characters each: more than the bytes a row may take before rows are counted one by one.
+LONG_ROWS = (
+    'SELECT ?s (CONCAT(STR(?s), ?padding) AS ?long) WHERE { ?s ?p ?o BIND(REPLACE(STR(?p), ".", "x") AS ?x) '
+    "BIND(CONCAT(?x, ?x, ?x, ?x, ?x, ?x, ?x, ?x, ?x, ?x) AS ?y) "
+    "BIND(CONCAT(?y, ?y, ?y, ?y, ?y, ?y, ?y, ?y, ?y, ?y) AS ?z) BIND(CONCAT(?z, ?z) AS ?padding) "
+    "} LIMIT %d"
+)
+
+
+def test_long_rows_within_the_cap_are_answered_whole(runner: ProcessRunner) -> None:
+    answer = LOOP.run_until_complete(runner.run(Job("json", 10, sparql=LONG_ROWS % 10), 10))
+    assert (answer.status, answer.rows) == (200, 10)
+    bindings = json.loads(answer.body)["results"]["bindings"]
+    assert len(bindings) == 10
+    assert all(len(row["long"]["value"]) > ROW_BYTES for row in bindings)
+    over = LOOP.run_until_complete(runner.run(Job("json", 9, sparql=LONG_ROWS % 10), 10))
+    assert over.status == 422
 
 
 def test_a_query_over_its_memory_dies_alone(runner: ProcessRunner) -> None:

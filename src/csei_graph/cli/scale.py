@@ -6,6 +6,7 @@ import click
 
 from csei_graph import synth
 from csei_graph.cli import main, user_errors
+from csei_graph.progress import progress
 
 
 @main.command("synth")
@@ -34,9 +35,10 @@ def synth_command(
     manifest: Path | None,
 ) -> None:
     """Write a realistic synthetic graph of CSEI clusters, streamed, in its own named graph."""
-    result = synth.write_synthetic(
-        out, clusters, seed, defects=defects, output_format=output_format, manifest=manifest
-    )
+    with progress("synth", clusters, unit="clusters") as shown:
+        result = synth.write_synthetic(
+            out, clusters, seed, defects=defects, output_format=output_format, manifest=manifest, shown=shown
+        )
     click.echo(
         f"{result.triples} triples in <{result.graph}>: {result.clusters} clusters, "
         f"{result.organisations} organisations ({result.shared_organisations} in several clusters), "

@@ -26,7 +26,7 @@ from csei_graph.export import (
     DOCUMENT_FORMATS,
     DUMP_FORMATS,
     ExportFormat,
-    canonical_quads,
+    canonical_statements,
     describe,
     graph_content,
     gzip_writer,
@@ -276,10 +276,10 @@ def _dumps(writer: SiteWriter, store: Store, settings: Settings) -> None:
     named = None
     for fmt in DUMP_FORMATS:
         if fmt.holds_graphs:
-            named = named or canonical_quads(store.quads(), union=False)
+            named = named or canonical_statements(store, union=False)
             statements = named
         else:
-            union = union or canonical_quads(store.quads(), union=True)
+            union = union or canonical_statements(store, union=True)
             statements = union
         _dump(writer, fmt, statements, settings)
 

@@ -47,7 +47,6 @@ def fingerprint(sources: Sequence[Source], settings: Settings) -> str:
     header = {
         "layout": LAYOUT_VERSION,
         "pyoxigraph": ox.__version__,
-        "max_file_bytes": settings.max_file_bytes,
         "max_literal_chars": settings.max_literal_chars,
     }
     digest.update(json.dumps(header, sort_keys=True).encode())

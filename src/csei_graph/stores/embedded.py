@@ -14,8 +14,9 @@ from csei_graph.stores.base import GraphDataset, GraphName
 from csei_graph.terms import OxTerm, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on size, syntax and
-# literal length; any other syntax (RDF/XML, JSON-LD) is read through `parse` and its extra checks.
+# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax and literal
+# length; any other syntax (RDF/XML, JSON-LD) is read through `parse` and its extra checks. The graph's
+# sources are the team's own: they are loaded whatever their size (see `parse`).
 ENGINE_LOADED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 BULK_LOAD_BYTES = 1024 * 1024
 
@@ -115,6 +116,11 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    def dump(self, syntax: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> bytes:
+        """The statements written by the engine in its own order: every quad in a dataset syntax, or
+        one graph's triples (`graph`) in a triple syntax."""
+        return self._store.dump(format=syntax, from_graph=graph)
+
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -152,8 +158,8 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
     caller drops the store when this raises, so a fault in any source loads nothing.
     """
     for source in sources:
-        if source.format not in ENGINE_LOADED_FORMATS or not _within_size(source, settings):
-            store.extend(parse(source, settings))
+        if source.format not in ENGINE_LOADED_FORMATS or _size(source.path) == 0:
+            store.extend(parse(source, settings, own=True))
             continue
         in_graph = None if source.format.supports_datasets else source.graph
         # A bulk load writes new database files at a fixed cost: worth it for large files only.
@@ -161,14 +167,10 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
         try:
             load(path=str(source.path), format=source.format, to_graph=in_graph)
         except (SyntaxError, OSError, ValueError) as error:
-            parse(source, settings)  # raises the error with its file, line and column
+            parse(source, settings, own=True)  # raises the error with its file, line and column
             raise SourceError(source.path, str(error)) from None
         if _may_hold_long_literal(source.path, settings.max_literal_chars):
-            parse(source, settings)  # raises the error if a literal is too long, naming file and line
-
-
-def _within_size(source: Source, settings: Settings) -> bool:
-    return 0 < _size(source.path) <= settings.max_file_bytes
+            parse(source, settings, own=True)  # raises the error if a literal is too long, naming the line
 
 
 def _size(path: Path) -> int:

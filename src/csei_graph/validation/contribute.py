@@ -187,7 +187,7 @@ def content_hash_of(triples: Sequence[ox.Triple | ox.Quad]) -> str:
     """sha256 of the statements in canonical form (RDFC-1.0, N-Quads): the same facts, the same hash,
     whatever the syntax, order, blank-node labels or files they came in."""
     canonical = canonical_quads((ox.Quad(t.subject, t.predicate, t.object) for t in triples), union=True)
-    return "sha256:" + hashlib.sha256(ox.serialize(canonical, format=ox.RdfFormat.N_QUADS) or b"").hexdigest()
+    return "sha256:" + hashlib.sha256(canonical.text()).hexdigest()
 
 
 def check(contribution: Contribution, settings: Settings | None = None, engine: str | None = None) -> Report:

@@ -58,6 +58,10 @@ def serve(
             create_app(service),
             log_level="warning",
             access_log=False,
+            loop="uvloop",
+            # h11 reads a request of any size up to the limit below, so that one too large is answered
+            # with what to do (414: POST the query); httptools' parser refuses it unexplained past 64 KiB.
+            http="h11",
             lifespan="off",
             server_header=False,
             timeout_keep_alive=5,

@@ -19,11 +19,17 @@ A remote store needs no worker: the query waits on the network, which the socket
 
 import asyncio
 import contextlib
+import csv
 import faulthandler
+import io
+import itertools
+import json
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import struct
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +48,16 @@ from csei_graph.stores.base import GraphDataset, Store
 from csei_graph.stores.protocol_client import RemoteError
 
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")
+RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+# Bytes a result row may take on average before the rows are counted one by one instead.
+ROW_BYTES = 1024
+# Bytes read at a time from a worker's connection: most answers come in one read.
+READ_BYTES = 256 * 1024
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 MIB = 1024 * 1024
 
@@ -106,7 +122,10 @@ def answer(store: Store, job: Job, settings: Settings) -> Answer:
             result = queries.run_query(job.stored, job.params, store=store, settings=settings)
             collected = result if _size(result) <= job.max_rows else None
         else:
-            collected = _collect(store.query(job.sparql, dataset=job.dataset), job.max_rows)
+            evaluated = store.query(job.sparql, dataset=job.dataset)
+            if isinstance(evaluated, ox.QuerySolutions | ox.QueryBoolean) and job.result_format in RESULTS:
+                return _written_by_engine(store, job, evaluated)
+            collected = _collect(evaluated, job.max_rows)
         if collected is None:
             return Answer.refusal(422, rows_over_limit(job.max_rows))
         return Answer(200, _serialise(collected, job.result_format, settings), _size(collected))
@@ -133,6 +152,74 @@ def _failure(error: Exception) -> Answer:
     status, prefix = next(((s, p) for kind, s, p in _FAILURES if isinstance(error, kind)), (500, ""))
     detail = error.msg if isinstance(error, SyntaxError) and error.msg else str(error)
     return Answer.refusal(status, prefix + detail)
+
+
+def _written_by_engine(store: Store, job: Job, evaluated: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
+    """Results written by the engine's own writer: rows never become Python objects.
+
+    The rows are counted in what the engine wrote. The writing stops once it is larger than
+    `ROW_BYTES` a row allowed; the rows are then counted as they come, and written again if there
+    are not too many (rows that large are rare: long literals).
+    """
+    syntax = RESULTS[job.result_format]
+    if isinstance(evaluated, ox.QueryBoolean):
+        return Answer(200, evaluated.serialize(format=syntax), 1)
+    written = _Bounded(job.max_rows * ROW_BYTES)
+    try:
+        evaluated.serialize(written, syntax)
+    except _OverBound:
+        if _count(store.query(job.sparql, dataset=job.dataset), job.max_rows + 1) > job.max_rows:  # type: ignore[arg-type]
+            return Answer.refusal(422, rows_over_limit(job.max_rows))
+        body = store.query(job.sparql, dataset=job.dataset).serialize(format=syntax)  # type: ignore[union-attr]
+        return Answer(200, body, _rows_in(body, syntax))
+    body = written.getvalue()
+    rows = _rows_in(body, syntax)
+    if rows > job.max_rows:
+        return Answer.refusal(422, rows_over_limit(job.max_rows))
+    return Answer(200, body, rows)
+
+
+class _OverBound(Exception):
+    """More bytes were written than the bound allows."""
+
+
+class _Bounded(io.RawIOBase):
+    """A byte buffer that refuses to grow past a bound (so a huge result is not written whole)."""
+
+    def __init__(self, bound: int) -> None:
+        super().__init__()
+        self._bound = bound
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._size += len(data)
+        if self._size > self._bound:
+            raise _OverBound
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _count(solutions: ox.QuerySolutions, most: int) -> int:
+    """Rows of the solutions, counted up to `most` (the evaluation stops there)."""
+    return sum(1 for _ in itertools.islice(solutions, most))
+
+
+def _rows_in(body: bytes, syntax: ox.QueryResultsFormat) -> int:
+    """Rows in results the engine wrote."""
+    if syntax == ox.QueryResultsFormat.JSON:
+        return len(json.loads(body)["results"]["bindings"])
+    if syntax == ox.QueryResultsFormat.TSV:
+        return body.count(b"\n") - 1  # a header line, then one line a row (line breaks are escaped)
+    if syntax == ox.QueryResultsFormat.CSV:  # a value may hold a line break: the CSV reader knows
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return sum(1 for _ in ox.parse_query_results(body, syntax))  # type: ignore[union-attr]
 
 
 def _collect(result: object, max_rows: int) -> QueryResult | None:
@@ -271,9 +358,14 @@ class ProcessRunner:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            return Answer.refusal(503, "every query worker stayed busy for the whole time limit; try again")
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except TimeoutError:
+                return Answer.refusal(
+                    503, "every query worker stayed busy for the whole time limit; try again"
+                )
         finished = False
         try:
             worker.connection.send(job)
@@ -355,21 +447,56 @@ class ProcessRunner:
 
 
 async def _receive(connection: Connection, timeout: float) -> Answer:
-    """The worker's answer, once it is there; TimeoutError when it is not there in time."""
+    """The worker's answer, once it is all there; TimeoutError when it is not there in time.
+
+    Read as it arrives, in as few reads as its size allows (the connection's own `recv` reads the
+    length and the message apart): a read is a system call, and there are two of them a query.
+    """
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-
-    def mark_ready() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
+    done: asyncio.Future[bytes] = loop.create_future()
+    received = bytearray()
     descriptor = connection.fileno()
-    loop.add_reader(descriptor, mark_ready)
+
+    def read() -> None:
+        try:
+            chunk = os.read(descriptor, READ_BYTES)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            if not done.done():
+                done.set_exception(error)
+            return
+        if not chunk:
+            if not done.done():
+                done.set_exception(EOFError("the worker closed its connection"))
+            return
+        received.extend(chunk)
+        message = _framed(received)
+        if message is not None and not done.done():
+            done.set_result(message)
+
+    loop.add_reader(descriptor, read)
     try:
-        await asyncio.wait_for(ready, max(timeout, 0))
+        message = await asyncio.wait_for(done, max(timeout, 0))
     finally:
         loop.remove_reader(descriptor)
-    return connection.recv()
+    return pickle.loads(message)  # written by our own worker
+
+
+def _framed(received: bytearray) -> bytes | None:
+    """The message in what was received, once complete (framed as `Connection.send` frames it)."""
+    if len(received) < 4:
+        return None
+    (size,) = struct.unpack("!i", received[:4])
+    start = 4
+    if size == -1:  # a message of 2 GiB or more: the size follows in 8 bytes
+        if len(received) < 12:
+            return None
+        (size,) = struct.unpack("!Q", received[4:12])
+        start = 12
+    if len(received) < start + size:
+        return None
+    return bytes(received[start : start + size])
 
 
 # ------------------------------------------------------------------------------ in the processes
@@ -430,12 +557,24 @@ def _worker(connection: Connection, opener: StoreOpener, settings: Settings, mem
         store = opener()
         while True:
             try:
-                job = connection.recv()
+                job = _next_job(connection)
             except (EOFError, OSError):
                 break
             connection.send(_answer_safely(store, job, settings))
     finally:
         os._exit(0)
+
+
+def _next_job(connection: Connection) -> Job:
+    """The next job the server sends, read in as few reads as its size allows."""
+    received = bytearray()
+    while (message := _framed(received)) is None:
+        chunk = os.read(connection.fileno(), READ_BYTES)
+        if not chunk:
+            raise EOFError("the server closed the connection")
+        received.extend(chunk)
+    job: Job = pickle.loads(message)  # written by the server
+    return job
 
 
 def _answer_safely(store: Store, job: Job, settings: Settings) -> Answer:
