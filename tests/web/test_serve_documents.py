@@ -15,7 +15,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from csei_graph.site import paths, views
+from csei_graph.pages import paths
+from csei_graph.pages.render import render
+from csei_graph.pages.router import view_for_path
 from csei_graph.store import GraphStore
 from tests.web.conftest import BASE, RunningServer, local_path
 
@@ -126,9 +128,9 @@ def test_the_server_shows_the_pages_of_the_static_site(
     path = local_path(cluster_iri).replace("/id/", "/doc/", 1).lstrip("/") + ".html"
     with server.client() as client:
         served = client.get(f"/{path}").text
-    view = views.view_for_path(store, path)
+    view = view_for_path(store, path)
     assert view is not None
-    assert served == views.render(view)
+    assert served == render(view)
 
 
 def test_a_document_without_extension_is_negotiated(server: RunningServer, cluster_iri: str) -> None:

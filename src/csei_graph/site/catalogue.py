@@ -15,8 +15,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
 from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
 from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES
+from csei_graph.pages import paths
 from csei_graph.settings import Settings
-from csei_graph.site import paths
 from csei_graph.store import GraphStore
 from csei_graph.terms import to_store
 

@@ -8,8 +8,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from csei_graph.pages import paths
+from csei_graph.pages.render import STATIC_DIR
+from csei_graph.pages.search import SEARCH_INDEX
 from csei_graph.remote import RemoteError
-from csei_graph.site import paths, views
 from csei_graph.web import pages, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service
@@ -27,9 +29,9 @@ def create_app(service: Service) -> Starlette:
         Route("/queries/{name}", stored.stored_query),
         Route("/openapi.json", stored.openapi),
         Route("/context.jsonld", pages.context),
-        Route(f"/{views.SEARCH_INDEX}", pages.search_index),
+        Route(f"/{SEARCH_INDEX}", pages.search_index),
         Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
-        Mount("/static", StaticFiles(directory=views.STATIC_DIR), name="static"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         Mount("/editor", StaticFiles(directory=EDITOR_STATIC_DIR), name="editor"),
         Route("/id/{rest:path}", pages.resource),
         Route("/{rest:path}", pages.document),

@@ -4,7 +4,7 @@ The IRI policy of docs/model.md, live: a resource IRI (`/id/{kind}/{slug}`) answ
 to its document in the representation the client asks for (`/doc/{kind}/{slug}.html`, `.ttl`,
 `.jsonld`, `.nt`, `.rdf`); a document path without extension (`/doc/...`, `/graph/...`,
 `/ontology`, `/catalog`, `/void`) negotiates and says where the chosen file is (`Content-Location`).
-Pages are the static site's (`csei_graph.site.views`), so `csei serve` and `csei publish` show the
+Pages are those of the page layer (`csei_graph.pages`), so `csei serve` and `csei publish` show the
 same thing. Every answer carries an entity tag and, for the embedded store, the time the sources
 last changed, and a conditional request that still matches gets `304 Not Modified`.
 """
@@ -22,7 +22,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import export
 from csei_graph.namespaces import BASE, ONTOLOGY_IRI
-from csei_graph.site import catalogue, paths, views
+from csei_graph.pages import paths
+from csei_graph.pages.message import message_view
+from csei_graph.pages.reader import Reader
+from csei_graph.pages.render import render
+from csei_graph.pages.router import view_for_path
+from csei_graph.pages.search import SEARCH_INDEX
+from csei_graph.pages.search import search_index as search_entries
+from csei_graph.site import catalogue
 from csei_graph.web import conneg
 from csei_graph.web.conneg import Representation
 from csei_graph.web.service import Rendered, Service
@@ -63,7 +70,7 @@ async def resource(request: Request) -> Response:
 async def document(request: Request) -> Response:
     """A page or document of the site: by its file name, or negotiated when it has no extension."""
     service = service_of(request)
-    path = request.url.path.lstrip("/") or views.HOME_PAGE
+    path = request.url.path.lstrip("/") or paths.HOME_PAGE
     split = paths.split_document_path(path)
     if split is not None and split[1] in ("html", *RDF_BY_EXTENSION):
         stem, extension = split
@@ -106,12 +113,12 @@ async def not_found(request: Request, message: str) -> Response:
         return PlainTextResponse(message + " Search the graph at /search.html or query it at /sparql.", 404)
     path = request.url.path.lstrip("/")
     page_path = path if paths.is_safe_path(path) else "404.html"
-    view = views.message_view(
+    view = message_view(
         "Not found",
         message + " It may have been given another name: search for it, or browse from the home page.",
         path=page_path,
     )
-    html = await run_in_threadpool(views.render, view)
+    html = await run_in_threadpool(render, view)
     return Response(html, status_code=404, media_type=conneg.HTML.content_type)
 
 
@@ -146,9 +153,9 @@ def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
         return conneg.RDF_REPRESENTATIONS
     iri = paths.iri_for_stem(stem, BASE)
     if iri is None:
-        has_page = views.view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
+        has_page = view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
         return (conneg.HTML,) if has_page else ()
-    if not views.is_in_graph(service.store, iri):  # type: ignore[arg-type]
+    if not Reader(service.store, service.settings).is_in_graph(iri):  # type: ignore[arg-type]
         return ()
     return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
 
@@ -177,10 +184,10 @@ async def _rendered(
 
 
 def _page(service: Service, path: str, stem: str) -> Rendered | None:
-    view = views.view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
+    view = view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
     if view is None:
         return None
-    body = views.render(view).encode("utf-8")
+    body = render(view).encode("utf-8")
     alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
     has_data = paths.iri_for_stem(stem, BASE) is not None
     headers = (("Link", conneg.link_header(alternates)),) if has_data else ()
@@ -245,10 +252,10 @@ async def search_index(request: Request) -> Response:
     service = service_of(request)
 
     def render() -> Rendered:
-        entries = views.search_index(service.store, service.settings)  # type: ignore[arg-type]
+        entries = search_entries(service.store, service.settings)  # type: ignore[arg-type]
         return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, (views.SEARCH_INDEX, "file"), render)
+    rendered = await run_in_threadpool(service.cache.get_or_render, (SEARCH_INDEX, "file"), render)
     return _send(request, service, rendered)  # type: ignore[arg-type]
 
 

@@ -14,23 +14,21 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import jinja2
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from csei_graph import export, queries
 from csei_graph.namespaces import BASE
-from csei_graph.site import paths, views
+from csei_graph.pages.editor import EditorView
+from csei_graph.pages.render import render, script_json
 from csei_graph.sparql_text import GRAPH_FORMS, query_form
 from csei_graph.web import conneg
 from csei_graph.web.pages import service_of
 from csei_graph.web.service import Service
 from csei_graph.web.workers import Answer, Job
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
 # SERVICE sends the query to another host, and the engine reads it even when glued to what follows.
 GLUED_KEYWORDS = ("SERVICE",)
@@ -308,20 +306,6 @@ def service_description(endpoint_url: str) -> list[ox.Quad]:
 # ------------------------------------------------------------------------------------- the editor
 
 
-@dataclass(frozen=True)
-class EditorView:
-    """The query editor page: where it is served, the query it opens with, the stored queries."""
-
-    path: str
-    title: str
-    query: str
-    autorun: bool
-    stored_json: str
-    base_iri: str
-    timeout: int
-    max_rows: int
-
-
 def editor_response(service: Service, path: str, query: str | None, *, autorun: bool) -> Response:
     """The editor page (HTML), opened with a query or the example."""
     settings = service.settings
@@ -330,12 +314,12 @@ def editor_response(service: Service, path: str, query: str | None, *, autorun: 
         title="SPARQL query editor",
         query=query if query is not None else EXAMPLE_QUERY,
         autorun=autorun and query is not None,
-        stored_json=views.script_json(stored_query_catalogue()),
+        stored_json=script_json(stored_query_catalogue()),
         base_iri=BASE,
         timeout=settings.sparql_timeout,
         max_rows=settings.sparql_max_rows,
     )
-    html = _environment().get_template("editor.html").render(view=view)
+    html = render(view)
     return Response(html, media_type=conneg.HTML.content_type, headers={"Cache-Control": "no-cache"})
 
 
@@ -362,24 +346,3 @@ def stored_query_catalogue() -> list[dict[str, object]]:
         }
         for stored in queries.list_queries()
     ]
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    """The editor's templates, with the site's (`base.html`) behind them so the page looks the same."""
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(TEMPLATES_DIR), jinja2.FileSystemLoader(views.TEMPLATES_DIR)]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.globals["url"] = _url
-    return environment
-
-
-@jinja2.pass_context
-def _url(context: jinja2.runtime.Context, target: str) -> str:
-    return paths.relative_url(target, context["view"].path)

@@ -26,6 +26,12 @@ SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 PAGE_EXTENSION = ".html"
 DUMP_FOLDER = "dumps"
 DUMP_NAME = "csei"
+# The site's pages at fixed places.
+HOME_PAGE = "index.html"
+SEARCH_PAGE = "search.html"
+ONTOLOGY_PAGE = "ontology.html"
+SHAPES_PAGE = "shapes.html"
+NOT_FOUND_PAGE = "404.html"
 
 
 def _segments_are_safe(path: str) -> bool:

@@ -1,0 +1,195 @@
+"""The whole graph indexed in memory, for publishing every page at once: one pass over the quads.
+
+`IndexedReader` answers a page's reads (facts, incoming links, labels, graph descriptions, classes)
+from a `GraphIndex` instead of querying the store page by page; the answers are the same, so a page
+is the same whichever reader made it.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from csei_graph.pages import paths
+from csei_graph.pages.reader import Fact, Reader
+from csei_graph.pages.vocabulary import (
+    CLASS_TYPES,
+    CONCEPT_SCHEME,
+    INVERSE_OF,
+    LABEL_PREDICATES,
+    RDF_TYPE,
+    SUBCLASS_OF,
+    LabelRank,
+    label_rank,
+)
+from csei_graph.settings import Settings
+from csei_graph.stores.base import Store
+from csei_graph.terms import OxTerm
+
+Node = ox.NamedNode | ox.BlankNode
+
+
+class GraphIndex:
+    """Every quad of a graph by subject and by object, the best label of every node, and its classes."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.outgoing: dict[Node, list[Fact]] = defaultdict(list)
+        self.incoming: dict[Node, list[tuple[Node, ox.NamedNode]]] = defaultdict(list)
+        self.graphs: set[str] = set()
+        self.predicates: set[str] = set()
+        best: dict[Node, LabelRank] = {}
+        label_predicates = frozenset(LABEL_PREDICATES)
+        for quad in quads:
+            subject, predicate, obj, graph = quad.subject, quad.predicate, quad.object, quad.graph_name
+            graph_name = None if isinstance(graph, ox.DefaultGraph) else graph.value
+            self.outgoing[subject].append((predicate, obj, graph_name))
+            predicate_iri = predicate.value
+            if isinstance(obj, ox.Literal):
+                if predicate_iri in label_predicates:
+                    rank = label_rank(predicate_iri, obj)
+                    if subject not in best or rank < best[subject]:
+                        best[subject] = rank
+            else:
+                self.incoming[obj].append((subject, predicate))
+            if graph_name is not None:
+                self.graphs.add(graph_name)
+            self.predicates.add(predicate_iri)
+        self.outgoing.default_factory = None
+        self.incoming.default_factory = None
+        self.labels = {str(node): rank[2] for node, rank in best.items()}
+        self._classes: dict[str, int] | None = None
+        self._inverses: dict[str, str] | None = None
+
+    def facts_with(self, predicate: str) -> list[tuple[Node, OxTerm]]:
+        """(subject, object) of every fact with a predicate (a scan: for the few the pages need)."""
+        return [
+            (subject, obj)
+            for subject, facts in self.outgoing.items()
+            for p, obj, _ in facts
+            if p.value == predicate
+        ]
+
+    def instance_counts(self) -> dict[str, int]:
+        """How many instances each class has, its subclasses' included (`rdfs:subClassOf*`)."""
+        if self._classes is None:
+            direct: dict[str, set[Node]] = defaultdict(set)
+            for subject, kind in self.facts_with(RDF_TYPE):
+                if isinstance(kind, ox.NamedNode):
+                    direct[kind.value].add(subject)
+            parents: dict[str, set[str]] = defaultdict(set)
+            for child, parent in self.facts_with(SUBCLASS_OF):
+                if isinstance(child, ox.NamedNode) and isinstance(parent, ox.NamedNode):
+                    parents[child.value].add(parent.value)
+            members: dict[str, set[Node]] = defaultdict(set)
+            for kind, instances in direct.items():
+                for ancestor in _ancestors(kind, parents):
+                    members[ancestor] |= instances
+            self._classes = {kind: len(found) for kind, found in members.items()}
+        return self._classes
+
+    def inverse_properties(self) -> dict[str, str]:
+        """For each property with a declared inverse, the inverse (the smallest IRI when several)."""
+        if self._inverses is None:
+            inverses: dict[str, str] = {}
+            for first, second in self.facts_with(INVERSE_OF):
+                if isinstance(first, ox.NamedNode) and isinstance(second, ox.NamedNode):
+                    for p, inverse in ((first.value, second.value), (second.value, first.value)):
+                        inverses[p] = min(inverse, inverses.get(p, "~"))
+            self._inverses = inverses
+        return self._inverses
+
+    def is_mentioned(self, iri: str) -> bool:
+        """True when the IRI is a subject, predicate, object or graph name of some quad."""
+        node = ox.NamedNode(iri)
+        return node in self.outgoing or node in self.incoming or iri in self.predicates or iri in self.graphs
+
+    def types_of(self, node: Node) -> set[str]:
+        """The IRIs of the classes a node is stated to be an instance of."""
+        return {
+            o.value
+            for p, o, _ in self.outgoing.get(node, ())
+            if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)
+        }
+
+    def iris(self) -> set[str]:
+        """Every IRI of the graph: subjects, predicates, objects and graph names."""
+        named = {n.value for n in (*self.outgoing, *self.incoming) if isinstance(n, ox.NamedNode)}
+        return named | self.predicates | self.graphs
+
+
+def _ancestors(kind: str, parents: dict[str, set[str]]) -> set[str]:
+    found = {kind}
+    pending = [kind]
+    while pending:
+        for parent in parents.get(pending.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                pending.append(parent)
+    return found
+
+
+class IndexedReader(Reader):
+    """A reader that answers from a `GraphIndex` of the store instead of querying it page by page."""
+
+    def __init__(self, store: Store, index: GraphIndex, settings: Settings | None = None) -> None:
+        super().__init__(store, settings)
+        self.index = index
+
+    def _find_label(self, key: str, term: OxTerm) -> str | None:
+        return self.index.labels.get(key)
+
+    def outgoing(self, node: Node) -> list[Fact]:
+        return self.index.outgoing.get(node, [])
+
+    def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
+        subjects: dict[str, dict[Node, None]] = defaultdict(dict)
+        for subject, predicate in self.index.incoming.get(node, ()):
+            subjects[predicate.value][subject] = None
+        return {predicate: list(found) for predicate, found in subjects.items()}
+
+    def graph_facts(self, graph: str) -> dict[str, list[OxTerm]]:
+        facts: dict[str, list[OxTerm]] = defaultdict(list)
+        for predicate, obj, _ in self.index.outgoing.get(ox.NamedNode(graph), ()):
+            facts[predicate.value].append(obj)
+        return dict(facts)
+
+    def inverse_properties(self) -> dict[str, str]:
+        return self.index.inverse_properties()
+
+    def is_in_graph(self, iri: str) -> bool:
+        return self.index.is_mentioned(iri)
+
+    def instance_count(self, iri: str) -> int:
+        node = ox.NamedNode(iri)
+        counts = self.index.instance_counts()
+        is_class = bool(self.index.types_of(node) & set(CLASS_TYPES)) or _has_direct_instances(
+            self.index, node
+        )
+        return counts.get(iri, 0) if is_class else 0
+
+    def is_scheme(self, iri: str) -> bool:
+        return CONCEPT_SCHEME in self.index.types_of(ox.NamedNode(iri))
+
+    def describe(self, iri: str) -> list[ox.Quad]:
+        subject = ox.NamedNode(iri)
+        found: set[ox.Quad] = set()
+        pending: list[Node] = [subject]
+        seen: set[Node] = {subject}
+        default = ox.DefaultGraph()
+        while pending:
+            node = pending.pop()
+            for predicate, obj, _ in self.index.outgoing.get(node, ()):
+                found.add(ox.Quad(node, predicate, obj, default))
+                if isinstance(obj, ox.BlankNode) and obj not in seen:
+                    seen.add(obj)
+                    pending.append(obj)
+        for source, predicate in self.index.incoming.get(subject, ()):
+            found.add(ox.Quad(source, predicate, subject, default))
+        return list(found)
+
+    def resource_iris(self) -> list[str]:
+        return sorted(iri for iri in self.index.iris() if paths.document_stem(iri, self.base) is not None)
+
+
+def _has_direct_instances(index: GraphIndex, node: ox.NamedNode) -> bool:
+    return any(p.value == RDF_TYPE for _, p in index.incoming.get(node, ()))

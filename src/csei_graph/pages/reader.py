@@ -1,0 +1,201 @@
+"""The reader layer: what a page reads of the store, in as few reads as the page needs.
+
+A page asks its reader for the facts of a node (with their graphs), the nodes that point at it, labels,
+graph descriptions and class counts. `Reader` answers from the store, a few batched queries per page,
+and keeps what every page asks again (labels, inverse properties, graph descriptions) for the store's
+lifetime: `csei publish` and `csei serve` only read a store, never change it. `GraphIndex` (index.py)
+answers the same questions from one pass over the whole graph, for publishing every page at once.
+"""
+
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from csei_graph import export
+from csei_graph.namespaces import BASE
+from csei_graph.pages import paths
+from csei_graph.pages.model import Link, Value
+from csei_graph.pages.vocabulary import (
+    LABEL_VALUES,
+    PLAIN_DATATYPES,
+    SPARQL_PREFIXES,
+    LabelRank,
+    label_rank,
+    labels_of,
+    link_order,
+    local_name,
+)
+from csei_graph.settings import Settings
+from csei_graph.stores.base import Store
+from csei_graph.terms import OxTerm
+
+# A fact of a node: its predicate, its object and the named graph stating it (None: the default graph).
+Fact = tuple[ox.NamedNode, OxTerm, str | None]
+
+LABELS_OF_X = f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} }} FILTER(isLiteral(?l)) }}"
+OUTGOING = f"""
+SELECT DISTINCT ?s ?p ?o ?g ?lp ?l WHERE {{
+    {{ GRAPH ?g {{ ?s ?p ?o }} }} UNION {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH ?any {{ ?s ?p ?o }} }} }}
+    {labels_of("o")}
+}}"""
+INCOMING = f"SELECT DISTINCT ?o ?s ?p ?lp ?l WHERE {{ ?s ?p ?o {labels_of('s')} }}"
+INVERSES = """
+SELECT DISTINCT ?p ?inverse WHERE { { ?p owl:inverseOf ?inverse } UNION { ?inverse owl:inverseOf ?p } }"""
+GRAPH_DESCRIPTION = "SELECT ?g ?p ?o WHERE { ?g ?p ?o }"
+MENTIONED = "ASK { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } UNION { GRAPH ?x { ?s ?p ?o } } }"
+INSTANCE_COUNT = (
+    "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t . ?t rdfs:subClassOf* ?class } GROUP BY ?class"
+)
+IS_SCHEME = "ASK { ?scheme a skos:ConceptScheme }"
+IS_CLASS = "ASK { { ?class a owl:Class } UNION { ?class a rdfs:Class } UNION { ?x a ?class } }"
+ALL_IRIS = """
+SELECT DISTINCT ?x WHERE {
+    { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x }
+    FILTER(isIRI(?x))
+}"""
+
+# What readers have found in a store and will find again: a store is not changed while it is read.
+_FOUND: "weakref.WeakKeyDictionary[Store, dict[str, dict]]" = weakref.WeakKeyDictionary()
+
+
+def found_in(store: Store) -> dict[str, dict]:
+    """The store's kept findings: labels, inverse properties, graph descriptions."""
+    return _FOUND.setdefault(store, {"labels": {}, "graphs": {}})
+
+
+class Reader:
+    """Reads one page's worth of the store, remembering the labels it has already found."""
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, check_links: bool = False) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.base = BASE
+        # Pages about things outside the store (the shapes) may name IRIs the graph lacks: no page.
+        self.check_links = check_links
+        self._found = found_in(store)
+        self._labels: dict[str, str] = self._found["labels"]
+        self._candidates: dict[str, list[LabelRank]] = {}
+
+    # ------------------------------------------------------------------------------ queries
+
+    def query(self, sparql: str, **bindings: OxTerm) -> Iterator[ox.QuerySolution]:
+        """The solutions of a SELECT query written with the pages' prefixes."""
+        yield from self.store.query(SPARQL_PREFIXES + sparql, bindings)  # type: ignore[misc]
+
+    def ask(self, sparql: str, **bindings: OxTerm) -> bool:
+        """The answer of an ASK query written with the pages' prefixes."""
+        return bool(self.store.query(SPARQL_PREFIXES + sparql, bindings))
+
+    # ------------------------------------------------------------------------------- labels
+
+    def remember_label(self, term: OxTerm, predicate: OxTerm | None, literal: OxTerm | None) -> None:
+        """Keep a (label predicate, label) pair that a larger query found, saving a query per label."""
+        if not isinstance(term, ox.NamedNode | ox.BlankNode) or str(term) in self._labels:
+            return
+        candidates = self._candidates.setdefault(str(term), [])
+        if isinstance(predicate, ox.NamedNode) and isinstance(literal, ox.Literal):
+            candidates.append(label_rank(predicate.value, literal))
+
+    def label(self, term: OxTerm) -> str:
+        """The best label of a term, its local name when it has none."""
+        key = str(term)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._find_label(key, term)
+            if found is None:
+                found = local_name(term.value) if isinstance(term, ox.NamedNode) else "(anonymous)"
+            self._labels[key] = found
+        return found
+
+    def _find_label(self, key: str, term: OxTerm) -> str | None:
+        if key in self._candidates:
+            ranked = sorted(self._candidates.pop(key))
+        else:
+            ranked = sorted(label_rank(row["lp"].value, row["l"]) for row in self.query(LABELS_OF_X, x=term))
+        return ranked[0][2] if ranked else None
+
+    def link(self, term: OxTerm) -> Link:
+        """A term as a link to its page (none for what the site has no page for)."""
+        if isinstance(term, ox.NamedNode):
+            path = paths.page_path(term.value, self.base)
+            if path and self.check_links and not path.startswith(paths.SHAPES_PAGE):
+                path = path if self.is_in_graph(term.value) else None
+            return Link(term.value, self.label(term), path)
+        return Link(str(term), self.label(term))
+
+    def links(self, terms: Iterable[OxTerm]) -> tuple[Link, ...]:
+        """Links to terms, each once, by label."""
+        return tuple(sorted({self.link(t) for t in terms}, key=link_order))
+
+    def literal_value(self, literal: ox.Literal, graphs: tuple[str, ...] = ()) -> Value:
+        """A literal as a value: its text, language, and datatype where it is not plain text."""
+        datatype = literal.datatype.value
+        shown = None if literal.language or datatype in PLAIN_DATATYPES else self.link(literal.datatype)
+        return Value(literal.value, language=literal.language or "", datatype=shown, graphs=graphs)
+
+    # ------------------------------------------------------------------ the reads of a page
+
+    def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[Fact]:
+        """What the graph says of a node, each fact with the graph that says it; labels of objects kept."""
+        facts = []
+        for row in self.query(OUTGOING, s=node):
+            graph = row["g"]
+            facts.append((row["p"], row["o"], graph.value if graph is not None else None))
+            self.remember_label(row["o"], row["lp"], row["l"])
+        return facts
+
+    def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
+        """The nodes that point at a node, each once, by predicate IRI; their labels kept."""
+        subjects: dict[str, dict[str, OxTerm]] = defaultdict(dict)
+        for row in self.query(INCOMING, o=node):
+            subjects[row["p"].value][str(row["s"])] = row["s"]
+            self.remember_label(row["s"], row["lp"], row["l"])
+        return {predicate: list(found.values()) for predicate, found in subjects.items()}
+
+    def graph_facts(self, graph: str) -> dict[str, list[OxTerm]]:
+        """What the graph says of a named graph (its description), by predicate IRI."""
+        described = self._found["graphs"]
+        if graph not in described:
+            facts: dict[str, list[OxTerm]] = defaultdict(list)
+            for row in self.query(GRAPH_DESCRIPTION, g=ox.NamedNode(graph)):
+                facts[row["p"].value].append(row["o"])
+            described[graph] = dict(facts)
+        return described[graph]
+
+    def inverse_properties(self) -> dict[str, str]:
+        """For each property with a declared inverse, the inverse (the smallest IRI when several)."""
+        if "inverses" not in self._found:
+            inverses: dict[str, str] = {}
+            for row in self.query(INVERSES):
+                if isinstance(row["p"], ox.NamedNode) and isinstance(row["inverse"], ox.NamedNode):
+                    known = inverses.get(row["p"].value, "~")
+                    inverses[row["p"].value] = min(row["inverse"].value, known)
+            self._found["inverses"] = inverses
+        return self._found["inverses"]
+
+    def is_in_graph(self, iri: str) -> bool:
+        """True when the IRI is a subject, predicate, object or graph name somewhere in the store."""
+        return self.ask(MENTIONED, x=ox.NamedNode(iri))
+
+    def instance_count(self, iri: str) -> int:
+        """How many resources are instances of a class (with its subclasses); 0 for what is no class."""
+        node = ox.NamedNode(iri)
+        # Counting instances walks the class hierarchy: only worth it for what is a class at all.
+        if not self.ask(IS_CLASS, **{"class": node}):
+            return 0
+        return sum(int(row["n"].value) for row in self.query(INSTANCE_COUNT, **{"class": node}))
+
+    def is_scheme(self, iri: str) -> bool:
+        """True for a SKOS concept scheme."""
+        return self.ask(IS_SCHEME, scheme=ox.NamedNode(iri))
+
+    def describe(self, iri: str) -> list[ox.Quad]:
+        """The statements of a resource's documents (see `export.describe`)."""
+        return export.describe(self.store, iri)  # type: ignore[arg-type]
+
+    def resource_iris(self) -> list[str]:
+        """Every IRI of the graph that has a page of its own (see `paths.document_stem`), sorted."""
+        found = {row["x"].value for row in self.query(ALL_IRIS)} | set(self.store.graph_names())
+        return sorted(iri for iri in found if paths.document_stem(iri, self.base) is not None)

@@ -1,0 +1,60 @@
+"""The one Jinja environment of every page (the site's and the query editor's), and rendering.
+
+Every view names its template (`template`, a class variable); templates live in `templates/`, the
+files they use in `static/` (published under `static/`). Links inside a page are relative to the
+page's own `path`, so the same HTML works from a static host, a sub-folder and `csei serve`.
+"""
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from csei_graph.pages import paths
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The pages' templates, autoescaped, with `url` (a site path relative to the page) and `iri_url`."""
+    made = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    made.globals["url"] = _url
+    made.filters["iri_url"] = _iri_url
+    return made
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    """A site path as a URL relative to the page being rendered."""
+    return paths.relative_url(target, context["view"].path)
+
+
+def _iri_url(iri: str) -> str:
+    """An external IRI as an href: only http(s) and mailto links are clickable, nothing else runs."""
+    if re.match(r"(?i)(https?|mailto):", iri):
+        return quote(iri, safe=":/?#[]@!$&'()*+,;=%~-._")
+    return "#"
+
+
+def render(view: Any) -> str:
+    """The HTML page of a view (any object with a `path` and a `template`)."""
+    return environment().get_template(view.template).render(view=view)
+
+
+def script_json(data: object) -> str:
+    """JSON that is safe inside a <script> element: no `<`, `>` or `&` can end or break it."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
