@@ -248,6 +248,8 @@ class _Compactor:
 
     def __init__(self, context: dict[str, Any]) -> None:
         self.context = context
+        # Written at the head of every document: encoded once.
+        self.context_json = json.dumps(context["@context"], ensure_ascii=False, indent=1).encode("utf-8")
         definitions = context["@context"]
         self.prefixes = sorted(
             (
@@ -333,9 +335,7 @@ class _JsonLdWriter:
             self._memberships[host].append(membership)
         top = [s for s in described if s not in embedded and s not in hosts]
         out.write(b'{\n"@context": ')
-        out.write(
-            json.dumps(self.compactor.context["@context"], ensure_ascii=False, indent=1).encode("utf-8")
-        )
+        out.write(self.compactor.context_json)
         out.write(b',\n"@graph": [')
         for position, subject in enumerate(sorted(top, key=str)):
             out.write(b"\n" if position == 0 else b",\n")

@@ -36,7 +36,7 @@ def contribution(folder: Path) -> Path:
         organisation = f"<{ID}organisation/contributed-{number}>"
         country = COUNTRIES[number % len(COUNTRIES)]
         lines += [
-            f"{organisation} a org:Organization ; skos:prefLabel \"Contributed organisation {number}\"@en ;",
+            f'{organisation} a org:Organization ; skos:prefLabel "Contributed organisation {number}"@en ;',
             f"    csei:country <http://publications.europa.eu/resource/authority/country/{country}> ;",
             "    csei:actorKind <https://w3id.org/csei/id/concept/actor-kind/social-economy-entity> .",
             f"<{ID}membership/contributed-{number}> a org:Membership ;",

@@ -21,6 +21,7 @@ IRI itself and nothing is written for it.
 import hashlib
 import posixpath
 import re
+from functools import lru_cache
 
 SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 PAGE_EXTENSION = ".html"
@@ -90,15 +91,24 @@ def is_safe_path(path: str) -> bool:
     return all(part and not part.startswith(".") for part in path.split("/"))
 
 
+@lru_cache(maxsize=65536)
 def relative_url(target: str, current_page: str) -> str:
     """The URL of a site path as seen from the page at another site path."""
     path, hash_sign, fragment = target.partition("#")
     if not path:
         return f"#{fragment}"
     if path == current_page:
-        relative = posixpath.basename(path)
-    else:
-        relative = posixpath.relpath(path, posixpath.dirname(current_page) or ".")
+        return posixpath.basename(path) + hash_sign + fragment
+    # Site paths have no ".", ".." or empty segments: the relative path is the steps up from the
+    # page's folder to the folder both share, then down to the target.
+    here = current_page.split("/")[:-1]
+    there = path.split("/")
+    shared = 0
+    for mine, theirs in zip(here, there, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    relative = "/".join([".."] * (len(here) - shared) + there[shared:]) or "."
     return relative + hash_sign + fragment
 
 

@@ -7,6 +7,7 @@ shares files with an earlier one through hard links never changes that earlier s
 """
 
 import gzip
+import os
 from pathlib import Path
 
 from csei_graph.pages import paths
@@ -36,15 +37,11 @@ class SiteWriter:
         self.root = root
         self.files = 0
         self.pages: list[str] = []
+        self._folders: set[Path] = set()
 
     def target(self, site_path: str, *, hidden: bool = False) -> Path:
         """The file for a site path, removed if it exists; hidden allows a leading dot (`.htaccess`)."""
-        checked = site_path.replace("/.", "/") if hidden else site_path
-        checked = checked.removeprefix(".") if hidden else checked
-        if not paths.is_safe_path(checked) or ".." in site_path:
-            raise ValueError(f"refusing to write outside the site: {site_path!r}")
-        target = self.root / site_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._checked(site_path, hidden=hidden)
         target.unlink(missing_ok=True)
         self.files += 1
         return target
@@ -55,9 +52,35 @@ class SiteWriter:
 
     def data(self, site_path: str, content: bytes, *, hidden: bool = False) -> None:
         """Write a file, and its gzip copy when it is text of some size."""
-        self.target(site_path, hidden=hidden).write_bytes(content)
+        self._write(self._checked(site_path, hidden=hidden), content)
         if not hidden and len(content) >= COMPRESS_MIN_BYTES and is_compressed_kind(site_path):
-            self.target(site_path + GZIP_SUFFIX).write_bytes(gzipped(content))
+            self._write(self.root / (site_path + GZIP_SUFFIX), gzipped(content))
+
+    def _checked(self, site_path: str, *, hidden: bool) -> Path:
+        checked = site_path.replace("/.", "/") if hidden else site_path
+        checked = checked.removeprefix(".") if hidden else checked
+        if not paths.is_safe_path(checked) or ".." in site_path:
+            raise ValueError(f"refusing to write outside the site: {site_path!r}")
+        target = self.root / site_path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def _write(self, target: Path, content: bytes) -> None:
+        # A new file each time (never truncated): a hard-linked earlier version is left as it was.
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            target.unlink()
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            remaining = memoryview(content)
+            while remaining:
+                remaining = remaining[os.write(descriptor, remaining) :]
+        finally:
+            os.close(descriptor)
+        self.files += 1
 
     def page(self, path: str, html: str) -> None:
         """Write a page."""

@@ -138,6 +138,19 @@ def choose(accept: str | None, format_value: str | None, offered: Sequence[Repre
     return negotiate(accept, offered)
 
 
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header takes gzip (named, or through `*`, with a quality above 0)."""
+    qualities = {}
+    for item in (header or "").lower().split(","):
+        coding, _, parameters = item.partition(";")
+        quality = parameters.strip().removeprefix("q=").strip() if parameters else "1"
+        try:
+            qualities[coding.strip()] = float(quality)
+        except ValueError:
+            qualities[coding.strip()] = 1.0
+    return qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0))) > 0
+
+
 def link_header(alternates: Iterable[tuple[str, Representation]], *, canonical: str | None = None) -> str:
     """A Link header naming each alternate URL with its media type (and the canonical IRI)."""
     links = [f'<{url}>; rel="alternate"; type="{r.media_type}"' for url, r in alternates]

@@ -9,6 +9,7 @@ same thing. Every answer carries an entity tag and, for the embedded store, the 
 last changed, and a conditional request that still matches gets `304 Not Modified`.
 """
 
+import gzip
 import json
 import posixpath
 import tempfile
@@ -214,17 +215,27 @@ def _rdf_document(service: Service, stem: str, representation: Representation) -
 def _send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
     """The representation with its caching headers, or 304 when the client's copy is still good.
 
-    A negotiated answer (one with a Content-Location) varies with the Accept header.
+    A negotiated answer (one with a Content-Location) varies with the Accept header; a body of some
+    size is sent gzipped (`Content-Encoding: gzip`, its own entity tag) to a client that accepts it.
     """
-    headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL, **dict(rendered.headers)}
+    body, etag = rendered.body, rendered.etag
+    headers = {"Cache-Control": CACHE_CONTROL, **dict(rendered.headers)}
+    varies = ["Accept"] if location else []
+    if rendered.compressible:
+        varies.append("Accept-Encoding")
+        if conneg.accepts_gzip(request.headers.get("accept-encoding")):
+            body, etag = rendered.gzipped(), rendered.etag[:-1] + '-gzip"'
+            headers["Content-Encoding"] = "gzip"
+    headers["ETag"] = etag
     if service.last_modified is not None:
         headers["Last-Modified"] = conneg.http_date(service.last_modified)
     if location:
         headers["Content-Location"] = location
-        headers["Vary"] = "Accept"
-    if conneg.is_not_modified(request.headers, rendered.etag, service.last_modified):
+    if varies:
+        headers["Vary"] = ", ".join(varies)
+    if conneg.is_not_modified(request.headers, etag, service.last_modified):
         return Response(status_code=304, headers=headers)
-    return Response(rendered.body, media_type=rendered.representation.content_type, headers=headers)
+    return Response(body, media_type=rendered.representation.content_type, headers=headers)
 
 
 # ------------------------------------------------------------------------------------- site files
@@ -260,10 +271,12 @@ async def search_index(request: Request) -> Response:
 
 
 async def dump(request: Request) -> Response:
-    """/dumps/csei.{ext}.gz: the whole graph in one syntax, gzipped, made once and kept."""
+    """/dumps/csei.{ext}.gz: the whole graph in one syntax, gzipped, made once and kept; /dumps/csei.{ext}:
+    the same bytes sent as the syntax itself with `Content-Encoding: gzip` (unzipped for a client that
+    does not take gzip)."""
     service = service_of(request)
     path = request.url.path.lstrip("/")
-    fmt = next((f for f in export.DUMP_FORMATS if paths.dump_path(f.extension) == path), None)
+    fmt = next((f for f in export.DUMP_FORMATS if path in _dump_names(f)), None)
     if fmt is None:
         names = ", ".join(f"/{paths.dump_path(f.extension)}" for f in export.DUMP_FORMATS)
         return PlainTextResponse(f"There is no dump at /{path}. Dumps: {names}.", status_code=404)
@@ -276,5 +289,22 @@ async def dump(request: Request) -> Response:
             buffer.seek(0)
             return Rendered.of(buffer.read(), GZIP)
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, (path, "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    key = (paths.dump_path(fmt.extension), "file")
+    rendered: Rendered = await run_in_threadpool(service.cache.get_or_render, key, render)  # type: ignore[assignment]
+    if path == paths.dump_path(fmt.extension):
+        return _send(request, service, rendered)
+    media_type = conneg.Representation(fmt.name, fmt.media_type, fmt.extension).content_type
+    zipped = conneg.accepts_gzip(request.headers.get("accept-encoding"))
+    etag = rendered.etag[:-1] + ('-gzip"' if zipped else '-identity"')
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if conneg.is_not_modified(request.headers, etag, service.last_modified):
+        return Response(status_code=304, headers=headers)
+    if zipped:
+        return Response(rendered.body, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    body = await run_in_threadpool(gzip.decompress, rendered.body)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _dump_names(fmt: export.ExportFormat) -> tuple[str, str]:
+    zipped = paths.dump_path(fmt.extension)
+    return zipped, zipped.removesuffix(".gz")
