@@ -13,8 +13,6 @@ import pyoxigraph as ox
 from csei_graph.pages import paths
 from csei_graph.pages.reader import Fact, Reader
 from csei_graph.pages.vocabulary import (
-    CLASS_TYPES,
-    CONCEPT_SCHEME,
     INVERSE_OF,
     LABEL_PREDICATES,
     RDF_TYPE,
@@ -160,15 +158,7 @@ class IndexedReader(Reader):
         return self.index.is_mentioned(iri)
 
     def instance_count(self, iri: str) -> int:
-        node = ox.NamedNode(iri)
-        counts = self.index.instance_counts()
-        is_class = bool(self.index.types_of(node) & set(CLASS_TYPES)) or _has_direct_instances(
-            self.index, node
-        )
-        return counts.get(iri, 0) if is_class else 0
-
-    def is_scheme(self, iri: str) -> bool:
-        return CONCEPT_SCHEME in self.index.types_of(ox.NamedNode(iri))
+        return self.index.instance_counts().get(iri, 0)
 
     def describe(self, iri: str) -> list[ox.Quad]:
         subject = ox.NamedNode(iri)
@@ -189,7 +179,3 @@ class IndexedReader(Reader):
 
     def resource_iris(self) -> list[str]:
         return sorted(iri for iri in self.index.iris() if paths.document_stem(iri, self.base) is not None)
-
-
-def _has_direct_instances(index: GraphIndex, node: ox.NamedNode) -> bool:
-    return any(p.value == RDF_TYPE for _, p in index.incoming.get(node, ()))

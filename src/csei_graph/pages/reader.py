@@ -18,6 +18,7 @@ from csei_graph.namespaces import BASE
 from csei_graph.pages import paths
 from csei_graph.pages.model import Link, Value
 from csei_graph.pages.vocabulary import (
+    LABEL_PREDICATES,
     LABEL_VALUES,
     PLAIN_DATATYPES,
     SPARQL_PREFIXES,
@@ -48,8 +49,6 @@ MENTIONED = "ASK { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } UNION { GR
 INSTANCE_COUNT = (
     "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t . ?t rdfs:subClassOf* ?class } GROUP BY ?class"
 )
-IS_SCHEME = "ASK { ?scheme a skos:ConceptScheme }"
-IS_CLASS = "ASK { { ?class a owl:Class } UNION { ?class a rdfs:Class } UNION { ?x a ?class } }"
 ALL_IRIS = """
 SELECT DISTINCT ?x WHERE {
     { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x }
@@ -144,6 +143,11 @@ class Reader:
             graph = row["g"]
             facts.append((row["p"], row["o"], graph.value if graph is not None else None))
             self.remember_label(row["o"], row["lp"], row["l"])
+        # The node's own labels are among its facts: no query for them.
+        self.remember_label(node, None, None)
+        for predicate, obj, _ in facts:
+            if predicate.value in LABEL_PREDICATES and isinstance(obj, ox.Literal):
+                self.remember_label(node, predicate, obj)
         return facts
 
     def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
@@ -180,16 +184,10 @@ class Reader:
         return self.ask(MENTIONED, x=ox.NamedNode(iri))
 
     def instance_count(self, iri: str) -> int:
-        """How many resources are instances of a class (with its subclasses); 0 for what is no class."""
+        """How many resources are instances of a class (with its subclasses) (call it for classes only:
+        counting walks the class hierarchy)."""
         node = ox.NamedNode(iri)
-        # Counting instances walks the class hierarchy: only worth it for what is a class at all.
-        if not self.ask(IS_CLASS, **{"class": node}):
-            return 0
         return sum(int(row["n"].value) for row in self.query(INSTANCE_COUNT, **{"class": node}))
-
-    def is_scheme(self, iri: str) -> bool:
-        """True for a SKOS concept scheme."""
-        return self.ask(IS_SCHEME, scheme=ox.NamedNode(iri))
 
     def describe(self, iri: str) -> list[ox.Quad]:
         """The statements of a resource's documents (see `export.describe`)."""

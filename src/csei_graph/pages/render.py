@@ -7,14 +7,17 @@ page's own `path`, so the same HTML works from a static host, a sub-folder and `
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 
 from csei_graph.pages import paths
+from csei_graph.pages.model import Link
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -32,6 +35,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     made.globals["url"] = _url
+    made.globals["link"] = _link
+    made.globals["links"] = _links
     made.filters["iri_url"] = _iri_url
     return made
 
@@ -40,6 +45,27 @@ def environment() -> jinja2.Environment:
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     """A site path as a URL relative to the page being rendered."""
     return paths.relative_url(target, context["view"].path)
+
+
+# Links are the most frequent piece of a page: written in Python, they render several times faster
+# than as a template macro, to the same HTML.
+@jinja2.pass_context
+def _link(context: jinja2.runtime.Context, link: Link) -> Markup:
+    """A link to a resource's page, to an external IRI, or a blank node's label."""
+    label = escape(link.label)
+    if link.path is not None:
+        href = escape(paths.relative_url(link.path, context["view"].path))
+        return Markup(f'<a href="{href}" title="{escape(link.iri)}">{label}</a>')
+    if link.iri.startswith("http"):
+        href = escape(_iri_url(link.iri))
+        return Markup(f'<a class="external" href="{href}" title="{escape(link.iri)}">{label}</a>')
+    return Markup(f'<span class="anonymous">{label}</span>')
+
+
+@jinja2.pass_context
+def _links(context: jinja2.runtime.Context, items: Iterable[Link]) -> Markup:
+    """Links, separated by commas."""
+    return Markup(", ").join(_link(context, item) for item in items)
 
 
 def _iri_url(iri: str) -> str:

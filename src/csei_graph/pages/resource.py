@@ -18,6 +18,8 @@ from csei_graph.pages.listing import Listing, listing_path
 from csei_graph.pages.model import Alternate, Link, PropertyRow, Value
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.vocabulary import (
+    CLASS_TYPES,
+    CONCEPT_SCHEME,
     COUNTRY,
     DESCRIPTION_PREDICATES,
     GEO_LATITUDES,
@@ -107,10 +109,14 @@ def resource_view(store: Store, iri: str, settings: Settings | None = None) -> R
 def resource_page(reader: Reader, iri: str) -> ResourceView | None:
     """The page of a resource read through a reader, or None (see `resource_view`)."""
     stem = paths.document_stem(iri, reader.base)
-    if stem is None or not reader.is_in_graph(iri):
+    if stem is None:
         return None
     subject = ox.NamedNode(iri)
     facts = node_facts(reader, subject, depth=0)
+    incoming = reader.incoming(subject)
+    # An IRI with no facts and no links to it may still be a property or a graph name.
+    if not facts.triples and not incoming and not reader.is_in_graph(iri):
+        return None
     types = reader.links(o for p, o, _ in facts.triples if p == RDF_TYPE)
     rows = tuple(r for r in facts.rows if r.property.iri != RDF_TYPE)
     provenance = _provenance(reader, facts.graphs)
@@ -122,10 +128,10 @@ def resource_page(reader: Reader, iri: str) -> ResourceView | None:
         description=description(facts.triples),
         types=types,
         properties=tuple(_renumber(row, numbered) for row in rows),
-        backlinks=_backlinks(reader, subject),
+        backlinks=_backlinks(reader, incoming),
         provenance=provenance,
         location=_location(reader, facts),
-        listings=_listings_of(reader, iri),
+        listings=_listings_of(reader, iri, facts, incoming),
         alternates=alternates(stem),
     )
 
@@ -196,10 +202,10 @@ def description(triples: list[tuple[str, OxTerm, tuple[str, ...]]]) -> str:
     return min(candidates)[2] if candidates else ""
 
 
-def _backlinks(reader: Reader, obj: ox.NamedNode) -> tuple[Backlinks, ...]:
+def _backlinks(reader: Reader, incoming: dict[str, list[OxTerm]]) -> tuple[Backlinks, ...]:
     inverses = reader.inverse_properties()
     groups = []
-    for predicate, subjects in reader.incoming(obj).items():
+    for predicate, subjects in incoming.items():
         links = sorted((reader.link(s) for s in subjects), key=link_order)
         prop = reader.link(ox.NamedNode(predicate))
         inverse = inverses.get(predicate)
@@ -287,12 +293,17 @@ def _points(facts: Facts) -> Iterator[tuple[float, float]]:
             yield (latitude, longitude)
 
 
-def _listings_of(reader: Reader, iri: str) -> tuple[Link, ...]:
+def _listings_of(
+    reader: Reader, iri: str, facts: Facts, incoming: dict[str, list[OxTerm]]
+) -> tuple[Link, ...]:
+    types = {o.value for p, o, _ in facts.triples if p == RDF_TYPE and isinstance(o, ox.NamedNode)}
     found = []
-    count = reader.instance_count(iri)
-    if count:
-        found.append(Link(iri, f"All {count} instances", listing_path(Listing("class", iri))))
-    if reader.is_scheme(iri):
+    # Counting instances walks the class hierarchy: only worth it for what is a class at all.
+    if types & set(CLASS_TYPES) or RDF_TYPE in incoming:
+        count = reader.instance_count(iri)
+        if count:
+            found.append(Link(iri, f"All {count} instances", listing_path(Listing("class", iri))))
+    if CONCEPT_SCHEME in types:
         found.append(Link(iri, "All concepts of this scheme", listing_path(Listing("scheme", iri))))
     return tuple(found)
 

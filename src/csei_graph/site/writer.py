@@ -1,9 +1,10 @@
-"""Writes the files of a site under its root: never outside it, each text file beside its gzip copy.
+"""Writes the files of a site under its root: never outside it, pages beside their gzip copies.
 
-Pages and other text files of `COMPRESS_MIN_BYTES` or more get a `.gz` copy (stable bytes: no name,
-no time stamp), which `csei serve` and the generated web-server rules send with `Content-Encoding:
-gzip` to clients that accept it. A file is always written anew (unlinked first), so a site that
-shares files with an earlier one through hard links never changes that earlier site.
+Every page of `COMPRESS_MIN_BYTES` or more, and every other text file of `LARGE_FILE_BYTES` or more,
+gets a `.gz` copy (stable bytes: no name, no time stamp), which `csei serve` and the generated
+web-server rules send with `Content-Encoding: gzip` to clients that accept it. A file is always
+written anew (unlinked first), so a site sharing files with an earlier one through hard links never
+changes that earlier site.
 """
 
 import gzip
@@ -13,6 +14,8 @@ from pathlib import Path
 from csei_graph.pages import paths
 
 COMPRESS_MIN_BYTES = 1024
+# The RDF documents of a resource are mostly small: only large ones are worth a file more.
+LARGE_FILE_BYTES = 16 * 1024
 COMPRESSED_EXTENSIONS = frozenset({".html", ".ttl", ".jsonld", ".nt", ".json", ".xml", ".txt", ".rq"})
 # Fast rather than small: pages are many and each is compressed once per publish.
 GZIP_LEVEL = 4
@@ -24,10 +27,12 @@ def gzipped(content: bytes) -> bytes:
     return gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def is_compressed_kind(site_path: str) -> bool:
-    """Whether files of this name get a gzip copy when large enough."""
+def has_gzip_copy(site_path: str, size: int) -> bool:
+    """Whether a file of this name and size gets a gzip copy."""
     name = site_path.rpartition("/")[2]
-    return "." in name and "." + name.rpartition(".")[2] in COMPRESSED_EXTENSIONS
+    extension = "." + name.rpartition(".")[2] if "." in name else ""
+    least = COMPRESS_MIN_BYTES if extension == ".html" else LARGE_FILE_BYTES
+    return extension in COMPRESSED_EXTENSIONS and size >= least
 
 
 class SiteWriter:
@@ -53,7 +58,7 @@ class SiteWriter:
     def data(self, site_path: str, content: bytes, *, hidden: bool = False) -> None:
         """Write a file, and its gzip copy when it is text of some size."""
         self._write(self._checked(site_path, hidden=hidden), content)
-        if not hidden and len(content) >= COMPRESS_MIN_BYTES and is_compressed_kind(site_path):
+        if not hidden and has_gzip_copy(site_path, len(content)):
             self._write(self.root / (site_path + GZIP_SUFFIX), gzipped(content))
 
     def _checked(self, site_path: str, *, hidden: bool) -> Path:
