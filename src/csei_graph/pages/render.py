@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from csei_graph.pages import paths
-from csei_graph.pages.model import Link
+from csei_graph.pages.model import Link, PropertyRow, Value
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -37,6 +37,8 @@ def environment() -> jinja2.Environment:
     made.globals["url"] = _url
     made.globals["link"] = _link
     made.globals["links"] = _links
+    made.globals["literal"] = _literal
+    made.globals["rows"] = _rows
     made.filters["iri_url"] = _iri_url
     return made
 
@@ -66,6 +68,49 @@ def _link(context: jinja2.runtime.Context, link: Link) -> Markup:
 def _links(context: jinja2.runtime.Context, items: Iterable[Link]) -> Markup:
     """Links, separated by commas."""
     return Markup(", ").join(_link(context, item) for item in items)
+
+
+@jinja2.pass_context
+def _literal(context: jinja2.runtime.Context, value: Value) -> Markup:
+    """A literal: its text, its language tag, its datatype where it is not plain text."""
+    language = escape(value.language)
+    parts = [
+        f'<span class="literal" lang="{language}">' if value.language else '<span class="literal">',
+        escape(value.text),
+        "</span>",
+    ]
+    if value.language:
+        parts.append(f' <span class="tag">@{language}</span>')
+    if value.datatype:
+        parts.append(f' <span class="tag">{_link(context, value.datatype)}</span>')
+    return Markup("".join(parts))
+
+
+def _value(context: jinja2.runtime.Context, value: Value, numbers: dict[str, int]) -> str:
+    if value.nested:
+        shown = f'<div class="nested">{_rows(context, value.nested, numbers)}</div>'
+    elif value.link:
+        shown = _link(context, value.link)
+    else:
+        shown = _literal(context, value)
+    marks = "".join(
+        f' <a class="source-mark" href="#source-{numbers[graph]}" title="source {numbers[graph]}">'
+        f"[{numbers[graph]}]</a>"
+        for graph in value.graphs
+        if graph in numbers
+    )
+    return f"{shown}{marks}"
+
+
+@jinja2.pass_context
+def _rows(context: jinja2.runtime.Context, rows: Iterable[PropertyRow], numbers: dict[str, int]) -> Markup:
+    """Properties and their values as a definition list; each value marked with its sources' numbers."""
+    parts = ['<dl class="properties">\n']
+    for row in rows:
+        parts.append(f"<dt>{_link(context, row.property)}</dt>\n")
+        parts += [f"<dd>{_value(context, value, numbers)}</dd>\n" for value in row.values]
+    parts.append("</dl>")
+    return Markup("".join(parts))
 
 
 def _iri_url(iri: str) -> str:

@@ -63,7 +63,8 @@ class ShownProgress(Progress):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        elif self._total and not self.terminal:
+        elif self._name and not self.terminal:
             seconds = time.monotonic() - self._began
-            print(f"wrote {self._name} ({self._total:,}) in {seconds:.1f} s", file=self.stream, flush=True)
-        self._total = None
+            counted = f" ({self._total:,})" if self._total else ""
+            print(f"wrote {self._name}{counted} in {seconds:.1f} s", file=self.stream, flush=True)
+        self._name, self._total = "", None
