@@ -35,25 +35,42 @@ class GraphIndex:
         self.incoming: dict[Node, list[tuple[Node, ox.NamedNode]]] = defaultdict(list)
         self.graphs: set[str] = set()
         self.predicates: set[str] = set()
+        # For each IRI, the sum of the hashes of the quads it is the subject or object of (quads with
+        # a blank node apart, in `blank_quads`: a blank node's label is not the same from load to load).
+        self.touches: dict[ox.NamedNode, int] = defaultdict(int)
+        self.blank_quads: list[ox.Quad] = []
         best: dict[Node, LabelRank] = {}
         label_predicates = frozenset(LABEL_PREDICATES)
+        graph_names: dict[ox.NamedNode | ox.DefaultGraph, str | None] = {}
         for quad in quads:
             subject, predicate, obj, graph = quad.subject, quad.predicate, quad.object, quad.graph_name
-            graph_name = None if isinstance(graph, ox.DefaultGraph) else graph.value
+            if graph in graph_names:
+                graph_name = graph_names[graph]
+            else:
+                graph_name = graph_names[graph] = None if isinstance(graph, ox.DefaultGraph) else graph.value
             self.outgoing[subject].append((predicate, obj, graph_name))
             predicate_iri = predicate.value
-            if isinstance(obj, ox.Literal):
+            literal = isinstance(obj, ox.Literal)
+            if literal:
                 if predicate_iri in label_predicates:
                     rank = label_rank(predicate_iri, obj)
                     if subject not in best or rank < best[subject]:
                         best[subject] = rank
             else:
                 self.incoming[obj].append((subject, predicate))
-            if graph_name is not None:
-                self.graphs.add(graph_name)
+            if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+                self.blank_quads.append(quad)
+            else:
+                # The engine's hash of a quad: the same from process to process for one version of it.
+                statement = hash(quad)
+                self.touches[subject] += statement  # type: ignore[index]
+                if not literal:
+                    self.touches[obj] += statement  # type: ignore[index]
             self.predicates.add(predicate_iri)
+        self.graphs = {name for name in graph_names.values() if name is not None}
         self.outgoing.default_factory = None
         self.incoming.default_factory = None
+        self.touches.default_factory = None
         self.labels = {str(node): rank[2] for node, rank in best.items()}
         self._classes: dict[str, int] | None = None
         self._inverses: dict[str, str] | None = None

@@ -74,7 +74,8 @@ def read_state(site: Path) -> SiteState | None:
 
 def site_state(index: GraphIndex, reader: IndexedReader, pages: list[str]) -> SiteState:
     """The manifest of the site about to be written from an index."""
-    touched, datatypes = _touches(index)
+    touched = _touches(index)
+    datatypes = _datatypes(index)
     terms = {
         iri: f"{touch & _MASK:016x}{_digest(index.labels.get(iri_key, ''))[:8]}"
         for iri, touch in touched.items()
@@ -86,6 +87,8 @@ def site_state(index: GraphIndex, reader: IndexedReader, pages: list[str]) -> Si
     shared = {
         "code": _code_digest(),
         "version": VERSION,
+        # The hashes of statements are the engine's: another version may hash them otherwise.
+        "engine": ox.__version__,
         "inverses": inverses,
         "labels": [reader.label(ox.NamedNode(iri)) for iri in labelled],
         "labelled": labelled,
@@ -135,29 +138,33 @@ def link_unchanged(previous: Path, building: Path, iris: Iterable[str], base: st
     return linked
 
 
-def _touches(index: GraphIndex) -> tuple[dict[str, int], set[str]]:
-    """For each IRI, the sum of the hashes of the statements it is the subject or object of; and the
-    datatypes of every literal."""
-    blank: dict[ox.BlankNode, str] = {}
+def _touches(index: GraphIndex) -> dict[str, int]:
+    """For each IRI, the sum of the hashes of the statements it is the subject or object of, blank
+    nodes named by their content."""
     touched: dict[str, int] = defaultdict(int)
-    datatypes: set[str] = set()
-    for subject, facts in index.outgoing.items():
-        named = isinstance(subject, ox.NamedNode)
-        shown = str(subject) if named else _blank_digest(index, subject, blank, set())  # type: ignore[arg-type]
-        for predicate, obj, graph in facts:
-            if isinstance(obj, ox.BlankNode):
-                value = _blank_digest(index, obj, blank, set())
-            else:
-                value = str(obj)
-                if isinstance(obj, ox.Literal):
-                    datatypes.add(obj.datatype.value)
-            line = f"{shown} {predicate} {value} {graph or ''}".encode()
-            statement = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big")
-            if named:
-                touched[subject.value] += statement
-            if isinstance(obj, ox.NamedNode):
-                touched[obj.value] += statement
-    return touched, datatypes
+    for node, touch in index.touches.items():
+        touched[node.value] += touch
+    blank: dict[ox.BlankNode, str] = {}
+    for quad in index.blank_quads:
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        shown = _blank_digest(index, subject, blank, set()) if isinstance(subject, ox.BlankNode) else subject
+        value = _blank_digest(index, obj, blank, set()) if isinstance(obj, ox.BlankNode) else obj
+        line = f"{shown} {quad.predicate} {value} {graph}".encode()
+        statement = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big")
+        for node in (subject, obj):
+            if isinstance(node, ox.NamedNode):
+                touched[node.value] += statement
+    return touched
+
+
+def _datatypes(index: GraphIndex) -> set[str]:
+    """The datatypes of the literals of the graph."""
+    return {
+        obj.datatype.value
+        for facts in index.outgoing.values()
+        for _, obj, _ in facts
+        if isinstance(obj, ox.Literal)
+    }
 
 
 def _blank_digest(index: GraphIndex, node: ox.BlankNode, known: dict[ox.BlankNode, str], path: set) -> str:
