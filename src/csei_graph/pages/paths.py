@@ -84,14 +84,16 @@ def split_document_path(path: str) -> tuple[str, str] | None:
     return stem, extension
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def is_safe_path(path: str) -> bool:
     """True for a relative path that stays inside the site: no `..`, no absolute or hidden parts."""
-    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
+    if not path or path.startswith(("/", ".")) or "/." in path or "//" in path or path.endswith("/"):
         return False
-    return all(part and not part.startswith(".") for part in path.split("/"))
+    return _CONTROL.search(path) is None
 
 
-@lru_cache(maxsize=65536)
 def relative_url(target: str, current_page: str) -> str:
     """The URL of a site path as seen from the page at another site path."""
     path, hash_sign, fragment = target.partition("#")
@@ -99,17 +101,21 @@ def relative_url(target: str, current_page: str) -> str:
         return f"#{fragment}"
     if path == current_page:
         return posixpath.basename(path) + hash_sign + fragment
-    # Site paths have no ".", ".." or empty segments: the relative path is the steps up from the
-    # page's folder to the folder both share, then down to the target.
-    here = current_page.split("/")[:-1]
+    return _relative(path, current_page.rpartition("/")[0]) + hash_sign + fragment
+
+
+@lru_cache(maxsize=65536)
+def _relative(path: str, folder: str) -> str:
+    """A site path relative to a folder of the site. Site paths have no ".", ".." or empty segments:
+    the steps up from the folder to the one both share, then down to the path."""
+    here = folder.split("/") if folder else []
     there = path.split("/")
     shared = 0
     for mine, theirs in zip(here, there, strict=False):
         if mine != theirs:
             break
         shared += 1
-    relative = "/".join([".."] * (len(here) - shared) + there[shared:]) or "."
-    return relative + hash_sign + fragment
+    return "/".join([".."] * (len(here) - shared) + there[shared:]) or "."
 
 
 def name_segment(iri: str) -> str:

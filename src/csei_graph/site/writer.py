@@ -18,7 +18,7 @@ COMPRESS_MIN_BYTES = 1024
 LARGE_FILE_BYTES = 16 * 1024
 COMPRESSED_EXTENSIONS = frozenset({".html", ".ttl", ".jsonld", ".nt", ".json", ".xml", ".txt", ".rq"})
 # Fast rather than small: pages are many and each is compressed once per publish.
-GZIP_LEVEL = 4
+GZIP_LEVEL = 1
 GZIP_SUFFIX = ".gz"
 
 
