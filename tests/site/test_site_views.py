@@ -7,12 +7,14 @@ from html.parser import HTMLParser
 import pytest
 
 from csei_graph.pages.home import home_view
-from csei_graph.pages.listing import Listing, listing_view
+from csei_graph.pages.index import GraphIndex, IndexedReader
+from csei_graph.pages.listing import Listing, all_listing_pages, listing_page, listing_view
 from csei_graph.pages.message import message_view
 from csei_graph.pages.ontology import ontology_view
 from csei_graph.pages.query import queries_view
+from csei_graph.pages.reader import Reader
 from csei_graph.pages.render import render
-from csei_graph.pages.resource import ResourceView, inverse_wording, resource_view
+from csei_graph.pages.resource import ResourceView, inverse_wording, resource_page, resource_view
 from csei_graph.pages.router import view_for_path
 from csei_graph.pages.search import resource_iris, search_index, search_view
 from csei_graph.pages.shapes import shapes_view
@@ -244,3 +246,24 @@ def test_the_search_index_lists_every_page(site_store: GraphStore) -> None:
 )
 def test_a_backlink_reads_from_the_object_side(label: str, wording: str) -> None:
     assert inverse_wording(label) == wording
+
+
+def test_pages_read_from_the_index_are_those_read_from_the_store(site_store: GraphStore) -> None:
+    indexed = IndexedReader(site_store, GraphIndex(site_store.quads()))
+    live = Reader(site_store)
+    home = home_view(site_store)
+    listings = [Listing("class", c.link.iri) for c in home.classes]
+    listings += [Listing("scheme", s.link.iri) for s in home.schemes]
+    for listing in list(listings):
+        first = listing_page(live, listing)
+        for facet in first.facets if first else ():
+            listings += [Listing("class", listing.iri, facet.name, v.value.iri) for v in facet.values]
+    assert len(listings) > 20
+    for listing in listings:
+        assert all_listing_pages(indexed, listing) == all_listing_pages(live, listing), listing
+    for iri in indexed.resource_iris():
+        assert resource_page(indexed, iri) == resource_page(live, iri), iri
+    assert indexed.resource_iris() == live.resource_iris()
+    assert sorted(map(str, indexed.describe(MARKUP_CLUSTER))) == sorted(
+        map(str, live.describe(MARKUP_CLUSTER))
+    )

@@ -17,6 +17,7 @@ from csei_graph.pages.vocabulary import (
     LABEL_PREDICATES,
     RDF_TYPE,
     SUBCLASS_OF,
+    FacetDefinition,
     LabelRank,
     label_rank,
 )
@@ -73,6 +74,8 @@ class GraphIndex:
         self.touches.default_factory = None
         self.labels = {str(node): rank[2] for node, rank in best.items()}
         self._classes: dict[str, int] | None = None
+        self._members: dict[str, set[Node]] = {}
+        self._facet_values: dict[tuple[Node, str], frozenset[OxTerm]] = {}
         self._inverses: dict[str, str] | None = None
 
     def facts_with(self, predicate: str) -> list[tuple[Node, OxTerm]]:
@@ -99,8 +102,29 @@ class GraphIndex:
             for kind, instances in direct.items():
                 for ancestor in _ancestors(kind, parents):
                     members[ancestor] |= instances
+            self._members = dict(members)
             self._classes = {kind: len(found) for kind, found in members.items()}
         return self._classes
+
+    def members(self, kind: str) -> set[Node]:
+        """The instances of a class, its subclasses' included."""
+        self.instance_counts()
+        return self._members.get(kind, set())
+
+    def facet_values(self, node: Node, facet: FacetDefinition) -> frozenset[OxTerm]:
+        """The values of a facet for a node: one of its steps, then its closure any number of times."""
+        key = (node, facet.name)
+        if key not in self._facet_values:
+            found = [o for p, o, _ in self.outgoing.get(node, ()) if p.value in facet.steps]
+            if facet.closure:
+                pending = list(found)
+                while pending:
+                    for p, o, _ in self.outgoing.get(pending.pop(), ()):  # type: ignore[arg-type]
+                        if p.value == facet.closure and o not in found:
+                            found.append(o)
+                            pending.append(o)
+            self._facet_values[key] = frozenset(found)
+        return self._facet_values[key]
 
     def inverse_properties(self) -> dict[str, str]:
         """For each property with a declared inverse, the inverse (the smallest IRI when several)."""
@@ -176,6 +200,25 @@ class IndexedReader(Reader):
 
     def instance_count(self, iri: str) -> int:
         return self.index.instance_counts().get(iri, 0)
+
+    def class_members(self, iri: str, facet: FacetDefinition | None = None, value: str = "") -> list[OxTerm]:
+        members = self.index.members(iri)
+        if facet is None:
+            return list(members)
+        wanted = ox.NamedNode(value)
+        return [x for x in members if wanted in self.index.facet_values(x, facet)]
+
+    def facet_counts(
+        self, iri: str, facet: FacetDefinition, selected: FacetDefinition | None = None, value: str = ""
+    ) -> dict[ox.NamedNode, int]:
+        counts: dict[ox.NamedNode, int] = defaultdict(int)
+        for member in self.class_members(iri, selected, value):
+            for found in self.index.facet_values(member, facet):  # type: ignore[arg-type]
+                if isinstance(found, ox.NamedNode) and (
+                    not facet.value_class or facet.value_class in self.index.types_of(found)
+                ):
+                    counts[found] += 1
+        return dict(counts)
 
     def describe(self, iri: str) -> list[ox.Quad]:
         subject = ox.NamedNode(iri)

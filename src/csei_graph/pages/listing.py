@@ -16,7 +16,7 @@ from csei_graph.namespaces import PREFIXES
 from csei_graph.pages import paths
 from csei_graph.pages.model import Link
 from csei_graph.pages.reader import Reader
-from csei_graph.pages.vocabulary import labels_of, link_order
+from csei_graph.pages.vocabulary import FACETS, FacetDefinition, labels_of, link_order
 from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 from csei_graph.terms import OxTerm
@@ -84,25 +84,6 @@ class ListingView:
     unfiltered_path: str
 
 
-@dataclass(frozen=True)
-class FacetDefinition:
-    """A facet: its name in paths, its label, and the SPARQL path from a resource to its values."""
-
-    name: str
-    label: str
-    sparql_path: str
-    value_class: str = ""
-
-
-FACETS = (
-    FacetDefinition("country", "Country", "csei:country"),
-    FacetDefinition("actor-kind", "Actor kind", "csei:actorKind"),
-    FacetDefinition("innovation-type", "Innovation type", "csei:fostersInnovation"),
-    FacetDefinition("ecosystem", "Industrial ecosystem", "csei:industrialEcosystem"),
-    FacetDefinition(
-        "programme", "Programme", "(csei:participatesIn|csei:fundedBy)/csei:fundedBy*", "csei:Programme"
-    ),
-)
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
@@ -125,29 +106,6 @@ SELECT ?scheme ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {
     ?c skos:inScheme ?scheme . ?s ?p ?c
     FILTER(?p NOT IN (skos:broader, skos:narrower, skos:hasTopConcept, skos:member, skos:related))
 } GROUP BY ?scheme ?c"""
-
-
-def _class_members_query(facet: FacetDefinition | None) -> str:
-    """Members of ?class (with subclasses), filtered on a facet's ?value when given; the facet's
-    path is a constant of the code, never user input."""
-    if facet is None:
-        members = f"?x a ?t . ?t rdfs:subClassOf* ?class . {labels_of('x')}"
-        return f"SELECT DISTINCT ?class ?x ?lp ?l WHERE {{ {members} }}"
-    return (
-        "SELECT DISTINCT ?class ?value ?x ?lp ?l WHERE { ?x a ?t . ?t rdfs:subClassOf* ?class . "
-        f"?x {facet.sparql_path} ?value . {labels_of('x')} }}"
-    )
-
-
-def _facet_counts_query(facet: FacetDefinition, selected: FacetDefinition | None) -> str:
-    """How many members of ?class have each value ?v of a facet, within the selected facet's ?value."""
-    projected = "?class ?value" if selected else "?class"
-    within = f"?x {selected.sparql_path} ?value ." if selected else ""
-    value_class = f"?v a {facet.value_class} ." if facet.value_class else ""
-    return (
-        f"SELECT {projected} ?v (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?t . ?t rdfs:subClassOf* ?class . "
-        f"{within} ?x {facet.sparql_path} ?v . {value_class} }} GROUP BY {projected} ?v"
-    )
 
 
 def listing_path(listing: Listing, value_segment: str = "") -> str:
@@ -220,29 +178,17 @@ def _class_listing(reader: Reader, listing: Listing) -> _Listed | None:
         return None
     subject = ox.NamedNode(listing.iri)
     selected = FACETS_BY_NAME.get(listing.facet)
-    bindings: dict[str, OxTerm] = {"class": subject}
-    if selected:
-        bindings["value"] = ox.NamedNode(listing.value)
-    members: dict[str, OxTerm] = {}
-    for row in reader.query(_class_members_query(selected), **bindings):
-        members[str(row["x"])] = row["x"]
-        reader.remember_label(row["x"], row["lp"], row["l"])
+    members = reader.class_members(listing.iri, selected, listing.value)
     if not members:
         return None
-    items = sorted((Item(reader.link(x)) for x in members.values()), key=lambda i: link_order(i.link))
-    return reader.link(subject), items, _facets(reader, listing, selected, bindings)
+    items = sorted((Item(reader.link(x)) for x in members), key=lambda i: link_order(i.link))
+    return reader.link(subject), items, _facets(reader, listing, selected)
 
 
-def _facets(
-    reader: Reader, listing: Listing, selected: FacetDefinition | None, bindings: dict[str, OxTerm]
-) -> tuple[Facet, ...]:
+def _facets(reader: Reader, listing: Listing, selected: FacetDefinition | None) -> tuple[Facet, ...]:
     found = []
     for facet in FACETS:
-        counts = {
-            row["v"]: int(row["n"].value)
-            for row in reader.query(_facet_counts_query(facet, selected), **bindings)
-            if isinstance(row["v"], ox.NamedNode)
-        }
+        counts = reader.facet_counts(listing.iri, facet, selected, listing.value)
         if not counts:
             continue
         segments = facet_value_segments([v.value for v in counts])

@@ -67,6 +67,7 @@ def iri_for_stem(stem: str, base: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def page_path(iri: str, base: str) -> str | None:
     """The site path a link to this IRI points at (with a fragment for shapes), or None."""
     if iri.startswith(base + "shapes#"):

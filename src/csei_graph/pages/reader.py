@@ -22,6 +22,7 @@ from csei_graph.pages.vocabulary import (
     LABEL_VALUES,
     PLAIN_DATATYPES,
     SPARQL_PREFIXES,
+    FacetDefinition,
     LabelRank,
     label_rank,
     labels_of,
@@ -189,6 +190,30 @@ class Reader:
         node = ox.NamedNode(iri)
         return sum(int(row["n"].value) for row in self.query(INSTANCE_COUNT, **{"class": node}))
 
+    def class_members(self, iri: str, facet: FacetDefinition | None = None, value: str = "") -> list[OxTerm]:
+        """The instances of a class (with its subclasses), those with a facet's value when given."""
+        bindings: dict[str, OxTerm] = {"class": ox.NamedNode(iri)}
+        if facet:
+            bindings["value"] = ox.NamedNode(value)
+        members: dict[str, OxTerm] = {}
+        for row in self.query(_class_members_query(facet), **bindings):
+            members[str(row["x"])] = row["x"]
+            self.remember_label(row["x"], row["lp"], row["l"])
+        return list(members.values())
+
+    def facet_counts(
+        self, iri: str, facet: FacetDefinition, selected: FacetDefinition | None = None, value: str = ""
+    ) -> dict[ox.NamedNode, int]:
+        """How many instances of a class (with the selected facet's value) have each value of a facet."""
+        bindings: dict[str, OxTerm] = {"class": ox.NamedNode(iri)}
+        if selected:
+            bindings["value"] = ox.NamedNode(value)
+        return {
+            row["v"]: int(row["n"].value)
+            for row in self.query(_facet_counts_query(facet, selected), **bindings)
+            if isinstance(row["v"], ox.NamedNode)
+        }
+
     def describe(self, iri: str) -> list[ox.Quad]:
         """The statements of a resource's documents (see `export.describe`)."""
         return export.describe(self.store, iri)  # type: ignore[arg-type]
@@ -197,3 +222,25 @@ class Reader:
         """Every IRI of the graph that has a page of its own (see `paths.document_stem`), sorted."""
         found = {row["x"].value for row in self.query(ALL_IRIS)} | set(self.store.graph_names())
         return sorted(iri for iri in found if paths.document_stem(iri, self.base) is not None)
+
+
+def _class_members_query(facet: FacetDefinition | None) -> str:
+    """Members of ?class (with subclasses), filtered on a facet's ?value when given."""
+    if facet is None:
+        members = f"?x a ?t . ?t rdfs:subClassOf* ?class . {labels_of('x')}"
+        return f"SELECT DISTINCT ?class ?x ?lp ?l WHERE {{ {members} }}"
+    return (
+        "SELECT DISTINCT ?class ?value ?x ?lp ?l WHERE { ?x a ?t . ?t rdfs:subClassOf* ?class . "
+        f"?x {facet.sparql_path} ?value . {labels_of('x')} }}"
+    )
+
+
+def _facet_counts_query(facet: FacetDefinition, selected: FacetDefinition | None) -> str:
+    """How many members of ?class have each value ?v of a facet, within the selected facet's ?value."""
+    projected = "?class ?value" if selected else "?class"
+    within = f"?x {selected.sparql_path} ?value ." if selected else ""
+    value_class = f"?v a <{facet.value_class}> ." if facet.value_class else ""
+    return (
+        f"SELECT {projected} ?v (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?t . ?t rdfs:subClassOf* ?class . "
+        f"{within} ?x {facet.sparql_path} ?v . {value_class} }} GROUP BY {projected} ?v"
+    )

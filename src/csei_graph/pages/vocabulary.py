@@ -1,6 +1,7 @@
 """The terms pages read the graph with: label and description predicates, prefixes, orderings."""
 
 import re
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
@@ -71,3 +72,37 @@ def value_order(value: Value) -> tuple[str, str, str, str, str]:
     datatype = value.datatype.iri if value.datatype else ""
     link = value.link.iri if value.link else ""
     return (value.text.casefold(), value.text, value.language, link, datatype)
+
+
+@dataclass(frozen=True)
+class FacetDefinition:
+    """A facet of listings: its name in paths, its label, and how a resource leads to its values: one
+    of `steps`, then `closure` any number of times; values are instances of `value_class` if given."""
+
+    name: str
+    label: str
+    steps: tuple[str, ...]
+    closure: str = ""
+    value_class: str = ""
+
+    @property
+    def sparql_path(self) -> str:
+        """The facet's path in SPARQL (made of the code's constants, never of user input)."""
+        first = "|".join(f"<{step}>" for step in self.steps)
+        path = f"({first})" if len(self.steps) > 1 else first
+        return f"{path}/<{self.closure}>*" if self.closure else path
+
+
+FACETS = (
+    FacetDefinition("country", "Country", (COUNTRY,)),
+    FacetDefinition("actor-kind", "Actor kind", (str(CSEI.actorKind),)),
+    FacetDefinition("innovation-type", "Innovation type", (str(CSEI.fostersInnovation),)),
+    FacetDefinition("ecosystem", "Industrial ecosystem", (str(CSEI.industrialEcosystem),)),
+    FacetDefinition(
+        "programme",
+        "Programme",
+        (str(CSEI.participatesIn), str(CSEI.fundedBy)),
+        closure=str(CSEI.fundedBy),
+        value_class=str(CSEI.Programme),
+    ),
+)
