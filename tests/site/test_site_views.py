@@ -16,7 +16,7 @@ from csei_graph.pages.reader import Reader
 from csei_graph.pages.render import render
 from csei_graph.pages.resource import ResourceView, inverse_wording, resource_page, resource_view
 from csei_graph.pages.router import view_for_path
-from csei_graph.pages.search import resource_iris, search_index, search_view
+from csei_graph.pages.search import resource_iris, search_entries, search_index, search_view
 from csei_graph.pages.shapes import shapes_view
 from csei_graph.settings import Settings
 from csei_graph.store import GraphStore
@@ -267,3 +267,4 @@ def test_pages_read_from_the_index_are_those_read_from_the_store(site_store: Gra
     assert sorted(map(str, indexed.describe(MARKUP_CLUSTER))) == sorted(
         map(str, live.describe(MARKUP_CLUSTER))
     )
+    assert search_entries(indexed) == search_entries(live)

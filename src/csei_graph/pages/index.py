@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from csei_graph.pages import paths
 from csei_graph.pages.reader import Fact, Reader
 from csei_graph.pages.vocabulary import (
+    ALT_LABEL,
     INVERSE_OF,
     LABEL_PREDICATES,
     RDF_TYPE,
@@ -219,6 +220,23 @@ class IndexedReader(Reader):
                 ):
                     counts[found] += 1
         return dict(counts)
+
+    def all_names(self) -> dict[str, list[str]]:
+        named = (*LABEL_PREDICATES, ALT_LABEL)
+        names: dict[str, list[str]] = defaultdict(list)
+        for subject, facts in self.index.outgoing.items():
+            if isinstance(subject, ox.NamedNode):
+                for predicate, obj, _ in facts:
+                    if isinstance(obj, ox.Literal) and predicate.value in named:
+                        names[subject.value].append(obj.value)
+        return names
+
+    def all_types(self) -> dict[str, set[str]]:
+        types: dict[str, set[str]] = defaultdict(set)
+        for subject, kind in self.index.facts_with(RDF_TYPE):
+            if isinstance(subject, ox.NamedNode) and isinstance(kind, ox.NamedNode):
+                types[subject.value].add(kind.value)
+        return types
 
     def describe(self, iri: str) -> list[ox.Quad]:
         subject = ox.NamedNode(iri)

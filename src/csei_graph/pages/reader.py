@@ -50,6 +50,11 @@ MENTIONED = "ASK { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } UNION { GR
 INSTANCE_COUNT = (
     "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t . ?t rdfs:subClassOf* ?class } GROUP BY ?class"
 )
+ALL_SUBJECT_NAMES = (
+    f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} skos:altLabel }} "
+    "FILTER(isIRI(?x) && isLiteral(?l)) }"
+)
+ALL_TYPES = "SELECT DISTINCT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?x) && isIRI(?t)) }"
 ALL_IRIS = """
 SELECT DISTINCT ?x WHERE {
     { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x }
@@ -213,6 +218,22 @@ class Reader:
             for row in self.query(_facet_counts_query(facet, selected), **bindings)
             if isinstance(row["v"], ox.NamedNode)
         }
+
+    def all_names(self) -> dict[str, list[str]]:
+        """Every name (label or other name) of every IRI, its labels remembered."""
+        names: dict[str, list[str]] = defaultdict(list)
+        for row in self.query(ALL_SUBJECT_NAMES):
+            if row["lp"].value in LABEL_PREDICATES:
+                self.remember_label(row["x"], row["lp"], row["l"])
+            names[row["x"].value].append(row["l"].value)
+        return names
+
+    def all_types(self) -> dict[str, set[str]]:
+        """The classes of every IRI that has any, by IRI."""
+        types: dict[str, set[str]] = defaultdict(set)
+        for row in self.query(ALL_TYPES):
+            types[row["x"].value].add(row["t"].value)
+        return types
 
     def describe(self, iri: str) -> list[ox.Quad]:
         """The statements of a resource's documents (see `export.describe`)."""

@@ -3,7 +3,6 @@
 Template `search.html`; the results are drawn in the browser from `search-index.json`.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -11,16 +10,10 @@ import pyoxigraph as ox
 
 from csei_graph.pages import paths
 from csei_graph.pages.reader import Reader
-from csei_graph.pages.vocabulary import LABEL_PREDICATES, LABEL_VALUES
 from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 
 SEARCH_INDEX = "search-index.json"
-ALL_SUBJECT_LABELS = (
-    f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} skos:altLabel }} "
-    "FILTER(isIRI(?x) && isLiteral(?l)) }"
-)
-ALL_TYPES = "SELECT DISTINCT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?x) && isIRI(?t)) }"
 
 
 @dataclass(frozen=True)
@@ -51,14 +44,8 @@ def search_index(store: Store, settings: Settings | None = None) -> list[dict[st
 
 def search_entries(reader: Reader) -> list[dict[str, str]]:
     """The entries of `search-index.json`, read through a reader."""
-    names: dict[str, list[str]] = defaultdict(list)
-    for row in reader.query(ALL_SUBJECT_LABELS):
-        if row["lp"].value in LABEL_PREDICATES:
-            reader.remember_label(row["x"], row["lp"], row["l"])
-        names[row["x"].value].append(row["l"].value)
-    types: dict[str, set[str]] = defaultdict(set)
-    for row in reader.query(ALL_TYPES):
-        types[row["x"].value].add(row["t"].value)
+    names = reader.all_names()
+    types = reader.all_types()
     entries = []
     for iri in reader.resource_iris():
         label = reader.label(ox.NamedNode(iri))

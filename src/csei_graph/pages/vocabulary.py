@@ -31,6 +31,7 @@ DESCRIPTION_PREDICATES = (
 LEADING_PREDICATES = (str(SKOS.prefLabel), str(SKOS.altLabel), *DESCRIPTION_PREDICATES)
 PLAIN_DATATYPES = (str(XSD.string), str(RDF.langString))
 RDF_TYPE = str(RDF.type)
+ALT_LABEL = str(SKOS.altLabel)
 COUNTRY = str(CSEI.country)
 PLACE = str(CSEI.place)
 GEO_LATITUDES = ("http://schema.org/latitude", "http://www.w3.org/2003/01/geo/wgs84_pos#lat")
