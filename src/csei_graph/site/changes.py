@@ -119,22 +119,24 @@ def changed_resources(old: SiteState, new: SiteState, index: GraphIndex) -> set[
 
 def link_unchanged(previous: Path, building: Path, iris: Iterable[str], base: str) -> int:
     """Hard-link the page and documents of each resource from the previous site; how many files."""
-    made: set[Path] = set()
+    listed: dict[str, set[str]] = {}
     linked = 0
     for iri in iris:
         stem = paths.document_stem(iri, base)
         if stem is None:
             continue
-        folder = (building / stem).parent
-        if folder not in made:
-            folder.mkdir(parents=True, exist_ok=True)
-            made.add(folder)
-        for site_path in document_paths(stem):
+        folder = stem.rpartition("/")[0]
+        if folder not in listed:
+            (building / folder).mkdir(parents=True, exist_ok=True)
             try:
-                os.link(previous / site_path, building / site_path)
+                listed[folder] = {entry.name for entry in os.scandir(previous / folder)}
             except FileNotFoundError:
-                continue
-            linked += 1
+                listed[folder] = set()
+        present = listed[folder]
+        for site_path in document_paths(stem):
+            if site_path.rpartition("/")[2] in present:
+                os.link(previous / site_path, building / site_path)
+                linked += 1
     return linked
 
 
