@@ -35,6 +35,9 @@ from csei_graph.site.swap import MARKER, checked_outdir, swap_in
 from csei_graph.site.writer import SiteWriter
 from csei_graph.stores.base import Store
 
+# A previous site of this many files or more is removed in the background once the new one is in place.
+LARGE_SITE_FILES = 50_000
+
 
 @dataclass(frozen=True)
 class PublishReport:
@@ -77,7 +80,7 @@ def publish(
         report = _build(
             store, outdir, building, settings, shapes=shapes, shown=shown, full=full, processes=processes
         )
-        swap_in(building, outdir)
+        swap_in(building, outdir, large=report.files >= LARGE_SITE_FILES)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

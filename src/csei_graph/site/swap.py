@@ -4,6 +4,8 @@ import ctypes
 import errno
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,14 +27,15 @@ def checked_outdir(outdir: Path) -> Path:
     return outdir
 
 
-def swap_in(building: Path, outdir: Path) -> None:
-    """Put the new site in place of the old one; the old one is removed only after the swap."""
+def swap_in(building: Path, outdir: Path, *, large: bool = False) -> None:
+    """Put the new site in place of the old one; the old one is removed only after the swap (for a
+    large site by a process of its own, so that the publish is done once the new site is in place)."""
     building.chmod(0o755)
     if not outdir.exists():
         building.rename(outdir)
         return
     if _exchange(building, outdir):
-        shutil.rmtree(building, ignore_errors=True)  # it holds the previous site now
+        _remove(building, background=large)  # it holds the previous site now
         return
     # Without an atomic exchange, there is an instant between the two renames with no site at all.
     retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.previous-{os.getpid()}-", dir=outdir.parent))
@@ -44,6 +47,23 @@ def swap_in(building: Path, outdir: Path) -> None:
         retired.rename(outdir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _remove(folder: Path, *, background: bool) -> None:
+    """Remove a folder, now or (hundreds of thousands of files take minutes) by a detached process;
+    if that process is stopped, the next publish removes what is left (its name holds this process's
+    id, which is gone by then)."""
+    if not background:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    remover = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    subprocess.Popen(
+        [sys.executable, "-c", remover, str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 _AT_FDCWD = -100
