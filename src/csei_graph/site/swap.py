@@ -35,7 +35,7 @@ def swap_in(building: Path, outdir: Path, *, large: bool = False) -> None:
         building.rename(outdir)
         return
     if _exchange(building, outdir):
-        _remove(building, background=large)  # it holds the previous site now
+        _remove(building, outdir.name, background=large)  # it holds the previous site now
         return
     # Without an atomic exchange, there is an instant between the two renames with no site at all.
     retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.previous-{os.getpid()}-", dir=outdir.parent))
@@ -49,16 +49,22 @@ def swap_in(building: Path, outdir: Path, *, large: bool = False) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _remove(folder: Path, *, background: bool) -> None:
-    """Remove a folder, now or (hundreds of thousands of files take minutes) by a detached process;
-    if that process is stopped, the next publish removes what is left (its name holds this process's
-    id, which is gone by then)."""
+def _remove(folder: Path, site: str, *, background: bool) -> None:
+    """Remove a folder, now or (hundreds of thousands of files take minutes) by a detached process.
+
+    That process first gives the folder its own id (`.NAME.previous-PID-...`), so that a publish
+    started meanwhile leaves it alone; if it is stopped, the next publish removes what is left.
+    """
     if not background:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    remover = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    remover = (
+        "import os, shutil, sys; folder = sys.argv[1]; "
+        "mine = os.path.join(os.path.dirname(folder), f'.{sys.argv[2]}.previous-{os.getpid()}-removed'); "
+        "os.rename(folder, mine); shutil.rmtree(mine, ignore_errors=True)"
+    )
     subprocess.Popen(
-        [sys.executable, "-c", remover, str(folder)],
+        [sys.executable, "-c", remover, str(folder), site],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
