@@ -120,7 +120,9 @@ def _build(
         to_write = iris
     else:
         to_write = sorted(rewrite)
-        linked = changes.link_unchanged(outdir, building, sorted(set(iris) - rewrite), BASE)
+        kept = sorted(set(iris) - rewrite)
+        shown.step("pages kept from the previous site", len(kept))
+        linked = changes.link_unchanged(outdir, building, kept, BASE)
     shown.step("pages of resources", len(to_write))
     _, written = write_resources(building, reader, to_write, shown.advance, processes or _processors())
     writer = SiteWriter(building)
