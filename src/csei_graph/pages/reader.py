@@ -7,6 +7,7 @@ lifetime: `csei publish` and `csei serve` only read a store, never change it. `G
 answers the same questions from one pass over the whole graph, for publishing every page at once.
 """
 
+import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,9 @@ SELECT DISTINCT ?x WHERE {
 
 # What readers have found in a store and will find again: a store is not changed while it is read.
 _FOUND: "weakref.WeakKeyDictionary[Store, dict[str, dict]]" = weakref.WeakKeyDictionary()
+
+
+_LABELS_READ = threading.Lock()
 
 
 def found_in(store: Store) -> dict[str, dict]:
@@ -121,13 +125,15 @@ class Reader:
     def _every_label(self) -> dict[str, str]:
         """The best label of every node that has one: read once per store (one query, a row per label)
         rather than a query, or a join, per page."""
-        if "every label" not in self._found:
-            best: dict[str, LabelRank] = {}
-            for row in self.query(ALL_LABELS):
-                key, rank = str(row["x"]), label_rank(row["lp"].value, row["l"])
-                if key not in best or rank < best[key]:
-                    best[key] = rank
-            self._found["every label"] = {key: rank[2] for key, rank in best.items()}
+        # One reader reads them; readers of other requests at the same time wait for its answer.
+        with _LABELS_READ:
+            if "every label" not in self._found:
+                best: dict[str, LabelRank] = {}
+                for row in self.query(ALL_LABELS):
+                    key, rank = str(row["x"]), label_rank(row["lp"].value, row["l"])
+                    if key not in best or rank < best[key]:
+                        best[key] = rank
+                self._found["every label"] = {key: rank[2] for key, rank in best.items()}
         return self._found["every label"]
 
     def link(self, term: OxTerm) -> Link:
