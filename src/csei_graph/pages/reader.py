@@ -7,7 +7,6 @@ lifetime: `csei publish` and `csei serve` only read a store, never change it. `G
 answers the same questions from one pass over the whole graph, for publishing every page at once.
 """
 
-import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -37,11 +36,13 @@ from csei_graph.terms import OxTerm
 # A fact of a node: its predicate, its object and the named graph stating it (None: the default graph).
 Fact = tuple[ox.NamedNode, OxTerm, str | None]
 
-# A node's facts in named graphs (?g bound), and in the union of all graphs (?g unbound): a fact found
-# only in the union is stated in the default graph alone.
-OUTGOING = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
-INCOMING = "SELECT DISTINCT ?o ?s ?p WHERE { ?s ?p ?o }"
-ALL_LABELS = f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} }} FILTER(isLiteral(?l)) }}"
+OUTGOING = f"""
+SELECT DISTINCT ?s ?p ?o ?g ?lp ?l WHERE {{
+    {{ GRAPH ?g {{ ?s ?p ?o }} }} UNION {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH ?any {{ ?s ?p ?o }} }} }}
+    {labels_of("o")}
+}}"""
+INCOMING = f"SELECT DISTINCT ?o ?s ?p ?lp ?l WHERE {{ ?s ?p ?o {labels_of('s')} }}"
+LABELS_OF_X = f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} }} FILTER(isLiteral(?l)) }}"
 INVERSES = """
 SELECT DISTINCT ?p ?inverse WHERE { { ?p owl:inverseOf ?inverse } UNION { ?inverse owl:inverseOf ?p } }"""
 GRAPH_DESCRIPTION = "SELECT ?g ?p ?o WHERE { ?g ?p ?o }"
@@ -62,9 +63,6 @@ SELECT DISTINCT ?x WHERE {
 
 # What readers have found in a store and will find again: a store is not changed while it is read.
 _FOUND: "weakref.WeakKeyDictionary[Store, dict[str, dict]]" = weakref.WeakKeyDictionary()
-
-
-_LABELS_READ = threading.Lock()
 
 
 def found_in(store: Store) -> dict[str, dict]:
@@ -119,22 +117,9 @@ class Reader:
     def _find_label(self, key: str, term: OxTerm) -> str | None:
         if key in self._candidates:
             ranked = sorted(self._candidates.pop(key))
-            return ranked[0][2] if ranked else None
-        return self._every_label().get(key)
-
-    def _every_label(self) -> dict[str, str]:
-        """The best label of every node that has one: read once per store (one query, a row per label)
-        rather than a query, or a join, per page."""
-        # One reader reads them; readers of other requests at the same time wait for its answer.
-        with _LABELS_READ:
-            if "every label" not in self._found:
-                best: dict[str, LabelRank] = {}
-                for row in self.query(ALL_LABELS):
-                    key, rank = str(row["x"]), label_rank(row["lp"].value, row["l"])
-                    if key not in best or rank < best[key]:
-                        best[key] = rank
-                self._found["every label"] = {key: rank[2] for key, rank in best.items()}
-        return self._found["every label"]
+        else:
+            ranked = sorted(label_rank(row["lp"].value, row["l"]) for row in self.query(LABELS_OF_X, x=term))
+        return ranked[0][2] if ranked else None
 
     def link(self, term: OxTerm) -> Link:
         """A term as a link to its page (none for what the site has no page for)."""
@@ -158,23 +143,26 @@ class Reader:
     # ------------------------------------------------------------------ the reads of a page
 
     def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[Fact]:
-        """What the graph says of a node, each fact with the graph that says it (None: the default graph)."""
-        named: list[Fact] = []
-        union: list[tuple[ox.NamedNode, OxTerm]] = []
+        """What the graph says of a node, each fact with the graph that says it (None: the default
+        graph); the labels of the objects kept."""
+        facts: list[Fact] = []
         for row in self.query(OUTGOING, s=node):
             graph = row["g"]
-            if graph is None:
-                union.append((row["p"], row["o"]))
-            else:
-                named.append((row["p"], row["o"], graph.value))
-        stated = {(p, o) for p, o, _ in named}
-        return named + [(p, o, None) for p, o in union if (p, o) not in stated]
+            facts.append((row["p"], row["o"], graph.value if graph is not None else None))
+            self.remember_label(row["o"], row["lp"], row["l"])
+        # The node's own labels are among its facts: no query for them.
+        self.remember_label(node, None, None)
+        for predicate, obj, _ in facts:
+            if predicate.value in LABEL_PREDICATES and isinstance(obj, ox.Literal):
+                self.remember_label(node, predicate, obj)
+        return facts
 
     def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
-        """The nodes that point at a node, each once, by predicate IRI."""
+        """The nodes that point at a node, each once, by predicate IRI; their labels kept."""
         subjects: dict[str, dict[str, OxTerm]] = defaultdict(dict)
         for row in self.query(INCOMING, o=node):
             subjects[row["p"].value][str(row["s"])] = row["s"]
+            self.remember_label(row["s"], row["lp"], row["l"])
         return {predicate: list(found.values()) for predicate, found in subjects.items()}
 
     def graph_facts(self, graph: str) -> dict[str, list[OxTerm]]:
