@@ -56,14 +56,14 @@ def test_a_full_disk_during_publish_keeps_the_previous_site(
     arguments = ["--data-dir", str(data), "publish", str(outdir), "--quiet", "--release-date", "2025-01-01"]
     assert invoke(*arguments).exit_code == 0
     before = fingerprint(outdir)
-    written = Path.write_bytes
+    opened = os.open
 
-    def fills_up(path: Path, content: bytes) -> int:
-        if path.suffix == ".nt":  # the disk fills up halfway through the documents
+    def fills_up(path: str | Path, flags: int, mode: int = 0o777, **options: int) -> int:
+        if str(path).endswith(".nt"):  # the disk fills up halfway through the documents
             disk_full()
-        return written(path, content)
+        return opened(path, flags, mode, **options)
 
-    monkeypatch.setattr(Path, "write_bytes", fills_up)
+    monkeypatch.setattr(os, "open", fills_up)
     result = invoke(*arguments, str(GOOD))
     assert result.exit_code == 2
     assert "error: No space left on device" in result.stderr

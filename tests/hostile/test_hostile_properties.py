@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csei_graph.pages import paths
 from csei_graph.queries import QueryError, bind_parameters, load_query, run_query
 from csei_graph.settings import Settings
-from csei_graph.site import paths
 from csei_graph.sources import SourceError
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation import Report, validate_graph

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from csei_graph.cli import main
-from csei_graph.site import paths
+from csei_graph.pages import paths
 from csei_graph.sources import resource_dir
 from tests.hostile.corpus import assert_says, cases_of, fingerprint, write_input
 

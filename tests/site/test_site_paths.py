@@ -2,7 +2,7 @@
 
 import pytest
 
-from csei_graph.site import paths
+from csei_graph.pages import paths
 
 BASE = "https://w3id.org/csei/"
 

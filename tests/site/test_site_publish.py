@@ -16,9 +16,11 @@ from rdflib import Graph, URIRef, namespace
 from csei_graph.api import open_graph
 from csei_graph.export import describe
 from csei_graph.namespaces import BASE
+from csei_graph.pages import paths
+from csei_graph.pages.search import resource_iris
 from csei_graph.settings import Settings
-from csei_graph.site import paths, views
-from csei_graph.site.build import MARKER, PublishReport, publish
+from csei_graph.site.build import PublishReport, publish
+from csei_graph.site.swap import MARKER
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.validate import validate_catalogue
 
@@ -52,7 +54,7 @@ def _links(page: Path) -> _Links:
 
 def test_every_resource_has_its_page_and_alternates(published: PublishReport, site_store: GraphStore) -> None:
     root = published.outdir
-    iris = views.resource_iris(site_store)
+    iris = resource_iris(site_store)
     assert published.resources == len(iris) - 1  # the ontology's own page is its documentation
     for iri in iris:
         stem = paths.document_stem(iri, BASE)

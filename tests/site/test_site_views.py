@@ -6,8 +6,19 @@ from html.parser import HTMLParser
 
 import pytest
 
+from csei_graph.pages.home import home_view
+from csei_graph.pages.index import GraphIndex, IndexedReader
+from csei_graph.pages.listing import Listing, all_listing_pages, listing_page, listing_view
+from csei_graph.pages.message import message_view
+from csei_graph.pages.ontology import ontology_view
+from csei_graph.pages.query import queries_view
+from csei_graph.pages.reader import Reader
+from csei_graph.pages.render import render
+from csei_graph.pages.resource import ResourceView, inverse_wording, resource_page, resource_view
+from csei_graph.pages.router import view_for_path
+from csei_graph.pages.search import resource_iris, search_entries, search_index, search_view
+from csei_graph.pages.shapes import shapes_view
 from csei_graph.settings import Settings
-from csei_graph.site import views
 from csei_graph.stores.embedded import GraphStore
 
 from .conftest import MARKUP_CLUSTER
@@ -42,13 +53,13 @@ def _parse(html: str) -> _Text:
 
 
 @pytest.fixture(scope="module")
-def cluster(site_store: GraphStore) -> views.ResourceView:
-    view = views.resource_view(site_store, MARKUP_CLUSTER)
+def cluster(site_store: GraphStore) -> ResourceView:
+    view = resource_view(site_store, MARKUP_CLUSTER)
     assert view is not None
     return view
 
 
-def test_a_resource_page_names_it_and_its_types(cluster: views.ResourceView) -> None:
+def test_a_resource_page_names_it_and_its_types(cluster: ResourceView) -> None:
     assert cluster.label == SCRIPT_LABEL
     assert cluster.path == "doc/cluster/markup-cluster.html"
     assert [t.iri for t in cluster.types] == [CSEI_CLASS]
@@ -60,7 +71,7 @@ def test_a_resource_page_names_it_and_its_types(cluster: views.ResourceView) -> 
     ]
 
 
-def test_properties_carry_labels_of_linked_resources_and_their_sources(cluster: views.ResourceView) -> None:
+def test_properties_carry_labels_of_linked_resources_and_their_sources(cluster: ResourceView) -> None:
     rows = {row.property.iri: row for row in cluster.properties}
     country = rows["https://w3id.org/csei/ontology#country"]
     assert [v.link.iri for v in country.values if v.link] == [BELGIUM]
@@ -76,21 +87,19 @@ def test_properties_carry_labels_of_linked_resources_and_their_sources(cluster: 
     assert sources["https://w3id.org/csei/graph/site-fixture-second"].kind.label == "inferred"
 
 
-def test_a_blank_node_is_described_in_place(cluster: views.ResourceView) -> None:
+def test_a_blank_node_is_described_in_place(cluster: ResourceView) -> None:
     geo = next(row for row in cluster.properties if row.property.iri == "http://schema.org/geo")
     nested = {row.property.iri: row.values[0].text for row in geo.values[0].nested}
     assert nested == {"http://schema.org/latitude": "50.85", "http://schema.org/longitude": "4.35"}
 
 
-def test_backlinks_say_who_points_here_and_how_many(
-    cluster: views.ResourceView, site_store: GraphStore
-) -> None:
+def test_backlinks_say_who_points_here_and_how_many(cluster: ResourceView, site_store: GraphStore) -> None:
     organisation = next(
         b for b in cluster.backlinks if b.property.iri == "http://www.w3.org/ns/org#organization"
     )
     assert organisation.count == 1
     assert [s.iri for s in organisation.subjects] == [MEMBERSHIP]
-    social = views.resource_view(site_store, "https://w3id.org/csei/id/concept/innovation-type/social")
+    social = resource_view(site_store, "https://w3id.org/csei/id/concept/innovation-type/social")
     fosters = next(
         b for b in social.backlinks if b.property.iri == "https://w3id.org/csei/ontology#fostersInnovation"
     )
@@ -98,7 +107,7 @@ def test_backlinks_say_who_points_here_and_how_many(
     assert fosters.count >= 1
 
 
-def test_a_located_resource_has_a_map_of_its_country_and_point(cluster: views.ResourceView) -> None:
+def test_a_located_resource_has_a_map_of_its_country_and_point(cluster: ResourceView) -> None:
     location = cluster.location
     assert location is not None
     assert [c.iri for c in location.countries] == [BELGIUM]
@@ -109,8 +118,8 @@ def test_a_located_resource_has_a_map_of_its_country_and_point(cluster: views.Re
     assert len(location.map.points) == 1
 
 
-def test_markup_in_literals_is_shown_as_text(cluster: views.ResourceView) -> None:
-    html = views.render(cluster)
+def test_markup_in_literals_is_shown_as_text(cluster: ResourceView) -> None:
+    html = render(cluster)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;csei&#39;)&lt;/script&gt; &amp; Co" in html
     assert "<i>centre</i>" not in html
@@ -120,13 +129,13 @@ def test_markup_in_literals_is_shown_as_text(cluster: views.ResourceView) -> Non
 
 
 def test_unknown_and_foreign_iris_have_no_page(site_store: GraphStore) -> None:
-    assert views.resource_view(site_store, "https://w3id.org/csei/id/cluster/no-such-cluster") is None
-    assert views.resource_view(site_store, BELGIUM) is None
-    assert views.resource_view(site_store, "https://w3id.org/csei/id/cluster/../../x") is None
+    assert resource_view(site_store, "https://w3id.org/csei/id/cluster/no-such-cluster") is None
+    assert resource_view(site_store, BELGIUM) is None
+    assert resource_view(site_store, "https://w3id.org/csei/id/cluster/../../x") is None
 
 
 def test_a_class_listing_counts_members_and_facets(site_store: GraphStore) -> None:
-    listing = views.listing_view(site_store, views.Listing("class", CSEI_CLASS))
+    listing = listing_view(site_store, Listing("class", CSEI_CLASS))
     assert listing is not None
     assert listing.total == len(listing.items) >= 2
     assert MARKUP_CLUSTER in {i.link.iri for i in listing.items}
@@ -134,7 +143,7 @@ def test_a_class_listing_counts_members_and_facets(site_store: GraphStore) -> No
     assert labels == sorted(labels)
     facets = {f.name: f for f in listing.facets}
     belgium = next(v for v in facets["country"].values if v.value.iri == BELGIUM)
-    filtered = views.listing_view(site_store, views.Listing("class", CSEI_CLASS, "country", BELGIUM))
+    filtered = listing_view(site_store, Listing("class", CSEI_CLASS, "country", BELGIUM))
     assert filtered is not None
     assert filtered.total == belgium.count
     assert filtered.path == belgium.path
@@ -144,19 +153,16 @@ def test_a_class_listing_counts_members_and_facets(site_store: GraphStore) -> No
 
 def test_a_scheme_listing_counts_how_often_each_concept_is_used(site_store: GraphStore) -> None:
     scheme = "https://w3id.org/csei/id/concept/innovation-type"
-    listing = views.listing_view(site_store, views.Listing("scheme", scheme))
+    listing = listing_view(site_store, Listing("scheme", scheme))
     assert listing is not None
     social = next(i for i in listing.items if i.link.iri.endswith("/innovation-type/social"))
     assert social.count is not None and social.count >= 1
-    assert (
-        views.listing_view(site_store, views.Listing("scheme", "https://w3id.org/csei/id/concept/none"))
-        is None
-    )
+    assert listing_view(site_store, Listing("scheme", "https://w3id.org/csei/id/concept/none")) is None
 
 
 def test_every_page_path_maps_back_to_its_view(site_store: GraphStore) -> None:
-    home = views.home_view(site_store)
-    listing = views.listing_view(site_store, views.Listing("class", CSEI_CLASS))
+    home = home_view(site_store)
+    listing = listing_view(site_store, Listing("class", CSEI_CLASS))
     filtered_path = listing.facets[0].values[0].path
     for path in (
         "index.html",
@@ -171,18 +177,16 @@ def test_every_page_path_maps_back_to_its_view(site_store: GraphStore) -> None:
         filtered_path,
         home.schemes[0].link.path,
     ):
-        view = views.view_for_path(site_store, path)
+        view = view_for_path(site_store, path)
         assert view is not None, path
         assert view.path == path
     for path in ("doc/cluster/nothing.html", "../index.html", "list/class/csei/Nothing.html", "doc/x.ttl"):
-        assert views.view_for_path(site_store, path) is None
+        assert view_for_path(site_store, path) is None
 
 
 def test_home_page_describes_the_dataset_for_search_engines(site_store: GraphStore) -> None:
-    home = views.home_view(
-        site_store, Settings(site_url="https://csei.example.org/", release_date="2025-01-02")
-    )
-    html = views.render(home)
+    home = home_view(site_store, Settings(site_url="https://csei.example.org/", release_date="2025-01-02"))
+    html = render(home)
     match = re.search(r'<script type="application/ld\+json">\s*(.*?)\s*</script>', html, re.DOTALL)
     assert match is not None
     dataset = json.loads(match.group(1))
@@ -194,19 +198,19 @@ def test_home_page_describes_the_dataset_for_search_engines(site_store: GraphSto
 
 def test_every_kind_of_view_renders(site_store: GraphStore) -> None:
     rendered = [
-        views.render(views.home_view(site_store)),
-        views.render(views.ontology_view(site_store)),
-        views.render(views.shapes_view(site_store)),
-        views.render(views.queries_view(site_store)),
-        views.render(views.search_view()),
-        views.render(views.message_view("Not found", "No <b>page</b> here.")),
+        render(home_view(site_store)),
+        render(ontology_view(site_store)),
+        render(shapes_view(site_store)),
+        render(queries_view(site_store)),
+        render(search_view()),
+        render(message_view("Not found", "No <b>page</b> here.")),
     ]
     assert all(html.startswith("<!DOCTYPE html>") for html in rendered)
     assert "No &lt;b&gt;page&lt;/b&gt; here." in rendered[-1]
 
 
 def test_the_ontology_documentation_covers_every_class_and_property(site_store: GraphStore) -> None:
-    ontology = views.ontology_view(site_store)
+    ontology = ontology_view(site_store)
     assert ontology is not None
     anchors = [t.anchor for t in ontology.classes + ontology.properties]
     assert len(anchors) == len(set(anchors))
@@ -221,9 +225,9 @@ def test_the_ontology_documentation_covers_every_class_and_property(site_store: 
 
 
 def test_the_search_index_lists_every_page(site_store: GraphStore) -> None:
-    entries = views.search_index(site_store)
+    entries = search_index(site_store)
     by_path = {e["p"]: e for e in entries}
-    assert len(by_path) == len(entries) == len(views.resource_iris(site_store))
+    assert len(by_path) == len(entries) == len(resource_iris(site_store))
     markup = by_path["doc/cluster/markup-cluster.html"]
     assert markup["l"] == SCRIPT_LABEL
     assert 'Markup "cluster"' in markup["a"]
@@ -241,4 +245,26 @@ def test_the_search_index_lists_every_page(site_store: GraphStore) -> None:
     ],
 )
 def test_a_backlink_reads_from_the_object_side(label: str, wording: str) -> None:
-    assert views.inverse_wording(label) == wording
+    assert inverse_wording(label) == wording
+
+
+def test_pages_read_from_the_index_are_those_read_from_the_store(site_store: GraphStore) -> None:
+    indexed = IndexedReader(site_store, GraphIndex(site_store.quads()))
+    live = Reader(site_store)
+    home = home_view(site_store)
+    listings = [Listing("class", c.link.iri) for c in home.classes]
+    listings += [Listing("scheme", s.link.iri) for s in home.schemes]
+    for listing in list(listings):
+        first = listing_page(live, listing)
+        for facet in first.facets if first else ():
+            listings += [Listing("class", listing.iri, facet.name, v.value.iri) for v in facet.values]
+    assert len(listings) > 20
+    for listing in listings:
+        assert all_listing_pages(indexed, listing) == all_listing_pages(live, listing), listing
+    for iri in indexed.resource_iris():
+        assert resource_page(indexed, iri) == resource_page(live, iri), iri
+    assert indexed.resource_iris() == live.resource_iris()
+    assert sorted(map(str, indexed.describe(MARKUP_CLUSTER))) == sorted(
+        map(str, live.describe(MARKUP_CLUSTER))
+    )
+    assert search_entries(indexed) == search_entries(live)

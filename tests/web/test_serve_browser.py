@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from csei_graph.site import views
+from csei_graph.pages.resource import resource_view
 from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path
 
@@ -119,7 +119,7 @@ def _failed(response: "sync_api.Response") -> str:
 
 def label_of(store: GraphStore, iri: str) -> str:
     """The name the site gives a resource."""
-    view = views.resource_view(store, iri)
+    view = resource_view(store, iri)
     assert view is not None
     return view.label
 

@@ -16,8 +16,10 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from csei_graph import releases
+from csei_graph.pages import paths
+from csei_graph.pages.render import render
+from csei_graph.pages.router import view_for_path
 from csei_graph.settings import Settings
-from csei_graph.site import paths, views
 from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import BASE, RunningServer, local_path
 
@@ -128,9 +130,9 @@ def test_the_server_shows_the_pages_of_the_static_site(
     path = local_path(cluster_iri).replace("/id/", "/doc/", 1).lstrip("/") + ".html"
     with server.client() as client:
         served = client.get(f"/{path}").text
-    view = views.view_for_path(store, path)
+    view = view_for_path(store, path)
     assert view is not None
-    assert served == views.render(view, releases.identity(Settings()))
+    assert served == render(view, releases.identity(Settings()))
 
 
 def test_a_document_without_extension_is_negotiated(server: RunningServer, cluster_iri: str) -> None:
@@ -324,3 +326,31 @@ def test_a_request_cannot_forge_log_lines(server: RunningServer) -> None:
     lines = [line for line in server.log_lines() if marker in line]
     assert len(lines) == 1
     assert "\x1b" not in lines[0] and "%0a" in lines[0]
+
+
+def test_a_page_goes_gzipped_to_a_client_that_takes_gzip(server: RunningServer, cluster_iri: str) -> None:
+    path = local_path(cluster_iri).replace("/id/", "/doc/", 1) + ".html"
+    with server.client() as client:
+        zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]})
+    assert zipped.status_code == plain.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert zipped.content == plain.content  # httpx unzips what it was sent
+    assert "Accept-Encoding" in zipped.headers["vary"] and "Accept-Encoding" in plain.headers["vary"]
+    assert zipped.headers["etag"] != plain.headers["etag"]
+    assert again.status_code == 304
+
+
+def test_a_dump_by_its_plain_name_is_sent_gzip_encoded(server: RunningServer) -> None:
+    with server.client() as client:
+        download = client.get("/dumps/csei.ttl.gz")
+        encoded = client.get("/dumps/csei.ttl", headers={"Accept-Encoding": "gzip"})
+        plain = client.get("/dumps/csei.ttl", headers={"Accept-Encoding": "identity"})
+    assert download.headers["content-type"] == "application/gzip"
+    assert "content-encoding" not in download.headers
+    assert encoded.headers["content-encoding"] == "gzip" and encoded.headers["content-type"].startswith(
+        "text/turtle"
+    )
+    assert "content-encoding" not in plain.headers
+    assert encoded.content == plain.content == gzip.decompress(download.content)

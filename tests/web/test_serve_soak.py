@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from csei_graph.site import views
+from csei_graph.pages.search import resource_iris
 from csei_graph.stores.embedded import GraphStore
 from tests.web.conftest import (
     SERVER_TIMEOUT,
@@ -80,8 +80,8 @@ def soak_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 
 
 def test_soak(soak_server: RunningServer, store: GraphStore) -> None:
-    pages = [p for iri in views.resource_iris(store)[:300] if (p := _page(iri))]
-    clusters = [iri for iri in views.resource_iris(store) if "/id/cluster/" in iri][:100]
+    pages = [p for iri in resource_iris(store)[:300] if (p := _page(iri))]
+    clusters = [iri for iri in resource_iris(store) if "/id/cluster/" in iri][:100]
     assert pages and clusters
     tallies = {"pages": Tally(), "lookups": Tally(), "bombs": Tally()}
     memory: list[tuple[float, int]] = []

@@ -9,6 +9,7 @@ from csei_graph.cli import main, user_errors
 from csei_graph.export import FORMATS, export_to_file, export_to_stdout
 from csei_graph.settings import Settings
 from csei_graph.site.build import publish
+from csei_graph.site.progress import Progress, ShownProgress
 
 
 @main.command("export")
@@ -51,6 +52,11 @@ def export_command(
 )
 @click.option("--release-date", help="Date (YYYY-MM-DD) of this release in the catalogue; default: today.")
 @click.option("--quiet", is_flag=True, help="Print only the summary line.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Write every page anew, even where an earlier site in OUTDIR says what changed.",
+)
 @click.pass_obj
 @user_errors
 def publish_command(
@@ -61,15 +67,17 @@ def publish_command(
     site_url: str | None,
     release_date: str | None,
     quiet: bool,
+    full: bool,
 ) -> None:
     """Write the static linked-data site into OUTDIR, replacing an earlier site there only when done."""
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise ValueError(f"--site-url must be an http(s) address, not {site_url!r}")
     settings = settings.with_values(site_url=site_url, release_date=release_date)
     store = api.open_graph(sources, settings=settings)
-    progress = None if quiet else (lambda step: click.echo(f"writing {step}...", err=True))
-    report = publish(store, outdir, settings, progress=progress)
+    progress = Progress() if quiet else ShownProgress()
+    report = publish(store, outdir, settings, progress=progress, full=full)
+    rewritten = f", {report.rewritten} written anew" if report.incremental else ""
     click.echo(
-        f"published {report.pages} pages ({report.resources} resources) and {report.files} files "
-        f"to {report.outdir} in {report.seconds:.1f} s"
+        f"published {report.pages} pages ({report.resources} resources{rewritten}) and {report.files} "
+        f"files to {report.outdir} in {report.seconds:.1f} s"
     )

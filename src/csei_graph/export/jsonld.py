@@ -37,6 +37,8 @@ class Compactor:
 
     def __init__(self, context: dict[str, Any]) -> None:
         self.context = context
+        # Written at the head of every document: encoded once.
+        self.context_json = json.dumps(context["@context"], ensure_ascii=False, indent=1).encode("utf-8")
         definitions = context["@context"]
         self.prefixes = {
             name: iri for name, iri in definitions.items() if isinstance(iri, str) and not iri.startswith("@")
@@ -236,7 +238,7 @@ def write(lines: Sequence[bytes], compactor: Compactor, out: IO[bytes]) -> None:
     """Write canonical N-Triples lines (sorted, each once) as one JSON-LD document."""
     document = _Document(lines, compactor)
     out.write(b'{\n"@context": ')
-    out.write(json.dumps(compactor.context["@context"], ensure_ascii=False, indent=1).encode())
+    out.write(compactor.context_json)
     out.write(b',\n"@graph": [')
     top = document.top()
     for start in range(0, len(top), BATCH):

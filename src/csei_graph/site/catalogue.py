@@ -16,8 +16,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 from csei_graph import releases
 from csei_graph.export import CONTEXT_NAME, DUMP_FORMATS, FORMATS
 from csei_graph.namespaces import BASE, CSEI, ONTOLOGY_IRI, PREFIXES
+from csei_graph.pages import paths
 from csei_graph.settings import Settings
-from csei_graph.site import paths
 from csei_graph.stores.base import Store
 from csei_graph.terms import to_store
 from csei_graph.workspace import Workspace

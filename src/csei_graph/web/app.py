@@ -8,7 +8,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from csei_graph.site import catalogue, paths, views
+from csei_graph.pages import paths
+from csei_graph.pages.render import STATIC_DIR
+from csei_graph.pages.search import SEARCH_INDEX
+from csei_graph.site import catalogue
 from csei_graph.stores.protocol_client import RemoteError
 from csei_graph.web import pages, reconcile, released, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
@@ -28,10 +31,10 @@ def create_app(service: Service) -> Starlette:
         Route("/openapi.json", stored.openapi),
         *reconcile.ROUTES,
         Route("/context.jsonld", pages.context),
-        Route(f"/{views.SEARCH_INDEX}", pages.search_index),
+        Route(f"/{SEARCH_INDEX}", pages.search_index),
         Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
         Route(f"/{catalogue.RELEASES_FOLDER}/{{version}}/{{name}}", released.release_file),
-        Mount("/static", StaticFiles(directory=views.STATIC_DIR), name="static"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         Mount("/editor", StaticFiles(directory=EDITOR_STATIC_DIR), name="editor"),
         Route("/id/{rest:path}", pages.resource),
         Route("/{rest:path}", pages.document),

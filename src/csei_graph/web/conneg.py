@@ -5,10 +5,11 @@ decisions and header values out, so the rules are tested on their own and the sa
 """
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+
+import mimeparse
 
 
 @dataclass(frozen=True)
@@ -69,54 +70,32 @@ class UnknownFormat(ValueError):
         self.offered = tuple(offered)
 
 
-@dataclass(frozen=True)
-class MediaRange:
-    """One entry of an Accept header."""
-
-    type: str
-    subtype: str
-    quality: float
-
-    @property
-    def specificity(self) -> int:
-        """2 for type/subtype, 1 for type/*, 0 for */*: the most specific matching range decides."""
-        return (self.type != "*") + (self.subtype != "*")
-
-    def matches(self, media_type: str) -> bool:
-        """Whether this range covers a media type."""
-        main, _, sub = media_type.partition("/")
-        return self.type in ("*", main) and self.subtype in ("*", sub)
-
-
-_QUALITY = re.compile(r"^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$", re.IGNORECASE)
+MediaRange = tuple[str, str, dict[str, str]]
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header; a missing or empty header accepts anything."""
+    """The media ranges of an Accept header (type, subtype, parameters with `q`), by the maintained
+    parser of python-mimeparse; a missing or empty header accepts anything, malformed ranges are skipped."""
     if not header or not header.strip():
-        return [MediaRange("*", "*", 1.0)]
+        return [("*", "*", {"q": "1"})]
     ranges = []
-    for item in header.split(","):
-        media_type, *parameters = item.split(";")
-        main, slash, sub = media_type.strip().lower().partition("/")
-        if not slash or not main or not sub or (main == "*" and sub != "*"):
+    for item in header.lower().split(","):
+        try:
+            main, sub, parameters = mimeparse.parse_media_range(item)
+        except mimeparse.MimeTypeParseException:
             continue
-        quality = 1.0
-        for parameter in parameters:
-            match = _QUALITY.match(parameter)
-            if match:
-                quality = min(1.0, float(match.group(1)))
-        ranges.append(MediaRange(main, sub, quality))
+        if main and sub and not (main == "*" and sub != "*"):
+            ranges.append((main, sub, parameters))
     return ranges
 
 
 def _quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int]:
-    """The quality the client gives a media type, and how specifically it named it."""
-    matching = [r for r in ranges if r.matches(media_type)]
-    if not matching:
+    """The quality the client gives a media type (that of the most specific range covering it), and
+    how specifically it named it: 2 for type/subtype, 1 for type/*, 0 for */*, -1 when not at all."""
+    quality, fitness = mimeparse.quality_and_fitness_parsed(media_type, ranges)
+    if fitness < 0:
         return 0.0, -1
-    best = max(r.specificity for r in matching)
-    return max(r.quality for r in matching if r.specificity == best), best
+    return quality, int(fitness) // 100 + int(fitness) % 100 // 10
 
 
 def negotiate(accept: str | None, offered: Sequence[Representation]) -> Representation:
@@ -157,6 +136,19 @@ def choose(accept: str | None, format_value: str | None, offered: Sequence[Repre
     if format_value:
         return by_format(format_value, offered)
     return negotiate(accept, offered)
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header takes gzip (named, or through `*`, with a quality above 0)."""
+    qualities = {}
+    for item in (header or "").lower().split(","):
+        coding, _, parameters = item.partition(";")
+        quality = parameters.strip().removeprefix("q=").strip() if parameters else "1"
+        try:
+            qualities[coding.strip()] = float(quality)
+        except ValueError:
+            qualities[coding.strip()] = 1.0
+    return qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0))) > 0
 
 
 def link_header(alternates: Iterable[tuple[str, Representation]], *, canonical: str | None = None) -> str:

@@ -4,11 +4,12 @@ The IRI policy of docs/model.md, live: a resource IRI (`/id/{kind}/{slug}`) answ
 to its document in the representation the client asks for (`/doc/{kind}/{slug}.html`, `.ttl`,
 `.jsonld`, `.nt`, `.rdf`); a document path without extension (`/doc/...`, `/graph/...`,
 `/ontology`, `/catalog`, `/void`) negotiates and says where the chosen file is (`Content-Location`).
-Pages are the static site's (`csei_graph.site.views`), so `csei serve` and `csei publish` show the
+Pages are those of the page layer (`csei_graph.pages`), so `csei serve` and `csei publish` show the
 same thing. Every answer carries an entity tag and, for the embedded store, the time the sources
 last changed, and a conditional request that still matches gets `304 Not Modified`.
 """
 
+import gzip
 import json
 import posixpath
 import tempfile
@@ -22,7 +23,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import export
 from csei_graph.namespaces import BASE, ONTOLOGY_IRI
-from csei_graph.site import catalogue, paths, views
+from csei_graph.pages import paths
+from csei_graph.pages.message import message_view
+from csei_graph.pages.reader import Reader
+from csei_graph.pages.render import render
+from csei_graph.pages.router import view_for_path
+from csei_graph.pages.search import SEARCH_INDEX
+from csei_graph.pages.search import search_index as search_entries
+from csei_graph.site import catalogue
 from csei_graph.web import conneg
 from csei_graph.web.conneg import Representation
 from csei_graph.web.service import Rendered, Service
@@ -63,7 +71,7 @@ async def resource(request: Request) -> Response:
 async def document(request: Request) -> Response:
     """A page or document of the site: by its file name, or negotiated when it has no extension."""
     service = service_of(request)
-    path = request.url.path.lstrip("/") or views.HOME_PAGE
+    path = request.url.path.lstrip("/") or paths.HOME_PAGE
     split = paths.split_document_path(path)
     if split is not None and split[1] in ("html", *RDF_BY_EXTENSION):
         stem, extension = split
@@ -106,12 +114,12 @@ async def not_found(request: Request, message: str) -> Response:
         return PlainTextResponse(message + " Search the graph at /search.html or query it at /sparql.", 404)
     path = request.url.path.lstrip("/")
     page_path = path if paths.is_safe_path(path) else "404.html"
-    view = views.message_view(
+    view = message_view(
         "Not found",
         message + " It may have been given another name: search for it, or browse from the home page.",
         path=page_path,
     )
-    html = await run_in_threadpool(views.render, view)
+    html = await run_in_threadpool(render, view)
     return Response(html, status_code=404, media_type=conneg.HTML.content_type)
 
 
@@ -146,9 +154,9 @@ def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
         return conneg.RDF_REPRESENTATIONS
     iri = paths.iri_for_stem(stem, BASE)
     if iri is None:
-        has_page = views.view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
+        has_page = view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
         return (conneg.HTML,) if has_page else ()
-    if not views.is_in_graph(service.store, iri):  # type: ignore[arg-type]
+    if not Reader(service.store, service.settings).is_in_graph(iri):  # type: ignore[arg-type]
         return ()
     return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
 
@@ -177,10 +185,10 @@ async def _rendered(
 
 
 def _page(service: Service, path: str, stem: str) -> Rendered | None:
-    view = views.view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
+    view = view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
     if view is None:
         return None
-    body = views.render(view, service.release).encode("utf-8")
+    body = render(view, service.release).encode("utf-8")
     alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
     has_data = paths.iri_for_stem(stem, BASE) is not None
     headers = (("Link", conneg.link_header(alternates)),) if has_data else ()
@@ -207,17 +215,27 @@ def _rdf_document(service: Service, stem: str, representation: Representation) -
 def _send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
     """The representation with its caching headers, or 304 when the client's copy is still good.
 
-    A negotiated answer (one with a Content-Location) varies with the Accept header.
+    A negotiated answer (one with a Content-Location) varies with the Accept header; a body of some
+    size is sent gzipped (`Content-Encoding: gzip`, its own entity tag) to a client that accepts it.
     """
-    headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL, **dict(rendered.headers)}
+    body, etag = rendered.body, rendered.etag
+    headers = {"Cache-Control": CACHE_CONTROL, **dict(rendered.headers)}
+    varies = ["Accept"] if location else []
+    if rendered.compressible:
+        varies.append("Accept-Encoding")
+        if conneg.accepts_gzip(request.headers.get("accept-encoding")):
+            body, etag = rendered.gzipped(), rendered.etag[:-1] + '-gzip"'
+            headers["Content-Encoding"] = "gzip"
+    headers["ETag"] = etag
     if service.last_modified is not None:
         headers["Last-Modified"] = conneg.http_date(service.last_modified)
     if location:
         headers["Content-Location"] = location
-        headers["Vary"] = "Accept"
-    if conneg.is_not_modified(request.headers, rendered.etag, service.last_modified):
+    if varies:
+        headers["Vary"] = ", ".join(varies)
+    if conneg.is_not_modified(request.headers, etag, service.last_modified):
         return Response(status_code=304, headers=headers)
-    return Response(rendered.body, media_type=rendered.representation.content_type, headers=headers)
+    return Response(body, media_type=rendered.representation.content_type, headers=headers)
 
 
 # ------------------------------------------------------------------------------------- site files
@@ -245,18 +263,20 @@ async def search_index(request: Request) -> Response:
     service = service_of(request)
 
     def render() -> Rendered:
-        entries = views.search_index(service.store, service.settings)  # type: ignore[arg-type]
+        entries = search_entries(service.store, service.settings)  # type: ignore[arg-type]
         return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, (views.SEARCH_INDEX, "file"), render)
+    rendered = await run_in_threadpool(service.cache.get_or_render, (SEARCH_INDEX, "file"), render)
     return _send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def dump(request: Request) -> Response:
-    """/dumps/csei.{ext}.gz: the whole graph in one syntax, gzipped, made once and kept."""
+    """/dumps/csei.{ext}.gz: the whole graph in one syntax, gzipped, made once and kept; /dumps/csei.{ext}:
+    the same bytes sent as the syntax itself with `Content-Encoding: gzip` (unzipped for a client that
+    does not take gzip)."""
     service = service_of(request)
     path = request.url.path.lstrip("/")
-    fmt = next((f for f in export.DUMP_FORMATS if paths.dump_path(f.extension) == path), None)
+    fmt = next((f for f in export.DUMP_FORMATS if path in _dump_names(f)), None)
     if fmt is None:
         names = ", ".join(f"/{paths.dump_path(f.extension)}" for f in export.DUMP_FORMATS)
         return PlainTextResponse(f"There is no dump at /{path}. Dumps: {names}.", status_code=404)
@@ -269,5 +289,22 @@ async def dump(request: Request) -> Response:
             buffer.seek(0)
             return Rendered.of(buffer.read(), GZIP)
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, (path, "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    key = (paths.dump_path(fmt.extension), "file")
+    rendered: Rendered = await run_in_threadpool(service.cache.get_or_render, key, render)  # type: ignore[assignment]
+    if path == paths.dump_path(fmt.extension):
+        return _send(request, service, rendered)
+    media_type = conneg.Representation(fmt.name, fmt.media_type, fmt.extension).content_type
+    zipped = conneg.accepts_gzip(request.headers.get("accept-encoding"))
+    etag = rendered.etag[:-1] + ('-gzip"' if zipped else '-identity"')
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if conneg.is_not_modified(request.headers, etag, service.last_modified):
+        return Response(status_code=304, headers=headers)
+    if zipped:
+        return Response(rendered.body, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    body = await run_in_threadpool(gzip.decompress, rendered.body)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _dump_names(fmt: export.ExportFormat) -> tuple[str, str]:
+    zipped = paths.dump_path(fmt.extension)
+    return zipped, zipped.removesuffix(".gz")

@@ -1,5 +1,6 @@
 """What the server publishes: the graph, the settings, how queries run, rendered pages kept for reuse."""
 
+import gzip
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -10,15 +11,34 @@ from csei_graph.stores.base import Store
 from csei_graph.web.conneg import Representation, etag_for
 from csei_graph.web.workers import QueryRunner
 
+# Bodies smaller than this are sent as they are: compressing them saves less than it costs.
+COMPRESS_MIN_BYTES = 1024
+GZIP_LEVEL = 4
+
 
 @dataclass(frozen=True)
 class Rendered:
-    """A representation ready to send: its bytes, media type, entity tag and the headers it adds."""
+    """A representation ready to send: its bytes, media type, entity tag and the headers it adds.
+
+    Its gzip form is made the first time a client that accepts gzip asks for it, then kept with it.
+    """
 
     body: bytes
     representation: Representation
     etag: str
     headers: tuple[tuple[str, str], ...] = ()
+    _gzipped: list[bytes] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def compressible(self) -> bool:
+        """Whether the body is worth sending gzipped."""
+        return len(self.body) >= COMPRESS_MIN_BYTES and self.representation.extension != "gz"
+
+    def gzipped(self) -> bytes:
+        """The body in gzip form (stable bytes: no name, no time stamp)."""
+        if not self._gzipped:
+            self._gzipped.append(gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0))
+        return self._gzipped[0]
 
     @classmethod
     def of(

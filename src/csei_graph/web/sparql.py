@@ -17,17 +17,16 @@
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import jinja2
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from csei_graph import export, queries
 from csei_graph.namespaces import BASE
+from csei_graph.pages.editor import EditorView
+from csei_graph.pages.render import render, script_json
 from csei_graph.queries.policy import READ_ONLY, PublicQuery, Refused, check_public_query
-from csei_graph.site import paths, views
 from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.web import conneg
@@ -35,7 +34,6 @@ from csei_graph.web.pages import service_of
 from csei_graph.web.service import Service
 from csei_graph.web.workers import Answer, Job
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"
 UPDATE_CONTENT = "application/sparql-update"
@@ -265,20 +263,6 @@ def service_description(endpoint_url: str) -> list[ox.Quad]:
 # ------------------------------------------------------------------------------------- the editor
 
 
-@dataclass(frozen=True)
-class EditorView:
-    """The query editor page: where it is served, the query it opens with, the stored queries."""
-
-    path: str
-    title: str
-    query: str
-    autorun: bool
-    stored_json: str
-    base_iri: str
-    timeout: int
-    max_rows: int
-
-
 def editor_response(service: Service, path: str, query: str | None, *, autorun: bool) -> Response:
     """The editor page (HTML), opened with a query or the example."""
     settings = service.settings
@@ -287,12 +271,12 @@ def editor_response(service: Service, path: str, query: str | None, *, autorun: 
         title="SPARQL query editor",
         query=query if query is not None else EXAMPLE_QUERY,
         autorun=autorun and query is not None,
-        stored_json=views.script_json(stored_query_catalogue()),
+        stored_json=script_json(stored_query_catalogue()),
         base_iri=BASE,
         timeout=settings.sparql_timeout,
         max_rows=settings.sparql_max_rows,
     )
-    html = _environment().get_template("editor.html").render(view=view)
+    html = render(view)
     return Response(html, media_type=conneg.HTML.content_type, headers={"Cache-Control": "no-cache"})
 
 
@@ -319,24 +303,3 @@ def stored_query_catalogue() -> list[dict[str, object]]:
         }
         for stored in queries.list_queries()
     ]
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    """The editor's templates, with the site's (`base.html`) behind them so the page looks the same."""
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(TEMPLATES_DIR), jinja2.FileSystemLoader(views.TEMPLATES_DIR)]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.globals["url"] = _url
-    return environment
-
-
-@jinja2.pass_context
-def _url(context: jinja2.runtime.Context, target: str) -> str:
-    return paths.relative_url(target, context["view"].path)

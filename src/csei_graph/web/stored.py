@@ -14,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import __version__, queries
-from csei_graph.site import catalogue, paths, views
+from csei_graph.pages import paths
+from csei_graph.pages.query import query_path
+from csei_graph.site import catalogue
 from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.web import conneg
 from csei_graph.web.pages import service_of
@@ -75,7 +77,7 @@ async def stored_query(request: Request) -> Response:
 
 def _page(name: str, values: dict[str, str]) -> Response:
     if not values:
-        return RedirectResponse(f"/{views.query_path(name)}", status_code=303, headers={"Vary": "Accept"})
+        return RedirectResponse(f"/{query_path(name)}", status_code=303, headers={"Vary": "Accept"})
     search = urllib.parse.urlencode({"stored": name, **values})
     return RedirectResponse(f"/query-editor?{search}", status_code=303, headers={"Vary": "Accept"})
 

@@ -21,11 +21,18 @@ IRI itself and nothing is written for it.
 import hashlib
 import posixpath
 import re
+from functools import lru_cache
 
 SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 PAGE_EXTENSION = ".html"
 DUMP_FOLDER = "dumps"
 DUMP_NAME = "csei"
+# The site's pages at fixed places.
+HOME_PAGE = "index.html"
+SEARCH_PAGE = "search.html"
+ONTOLOGY_PAGE = "ontology.html"
+SHAPES_PAGE = "shapes.html"
+NOT_FOUND_PAGE = "404.html"
 
 
 def _segments_are_safe(path: str) -> bool:
@@ -60,6 +67,7 @@ def iri_for_stem(stem: str, base: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def page_path(iri: str, base: str) -> str | None:
     """The site path a link to this IRI points at (with a fragment for shapes), or None."""
     if iri.startswith(base + "shapes#"):
@@ -77,11 +85,14 @@ def split_document_path(path: str) -> tuple[str, str] | None:
     return stem, extension
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def is_safe_path(path: str) -> bool:
     """True for a relative path that stays inside the site: no `..`, no absolute or hidden parts."""
-    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
+    if not path or path.startswith(("/", ".")) or "/." in path or "//" in path or path.endswith("/"):
         return False
-    return all(part and not part.startswith(".") for part in path.split("/"))
+    return _CONTROL.search(path) is None
 
 
 def relative_url(target: str, current_page: str) -> str:
@@ -90,10 +101,22 @@ def relative_url(target: str, current_page: str) -> str:
     if not path:
         return f"#{fragment}"
     if path == current_page:
-        relative = posixpath.basename(path)
-    else:
-        relative = posixpath.relpath(path, posixpath.dirname(current_page) or ".")
-    return relative + hash_sign + fragment
+        return posixpath.basename(path) + hash_sign + fragment
+    return _relative(path, current_page.rpartition("/")[0]) + hash_sign + fragment
+
+
+@lru_cache(maxsize=65536)
+def _relative(path: str, folder: str) -> str:
+    """A site path relative to a folder of the site. Site paths have no ".", ".." or empty segments:
+    the steps up from the folder to the one both share, then down to the path."""
+    here = folder.split("/") if folder else []
+    there = path.split("/")
+    shared = 0
+    for mine, theirs in zip(here, there, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return "/".join([".."] * (len(here) - shared) + there[shared:]) or "."
 
 
 def name_segment(iri: str) -> str:
