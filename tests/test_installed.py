@@ -86,7 +86,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory, built_wheel: Path) -> It
         "\n".join(sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})) + "\n",
         encoding="utf-8",
     )
-    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(venv / "bin" / "python"),
+        "install",
+        "--quiet",
+        "--ignore-installed",
+    ]
     subprocess.run([*pip, "--no-deps", "--no-index", str(built_wheel)], check=True)
     package = site / "csei_graph"
     subprocess.run(["chmod", "-R", "a-w", str(package)], check=True)
