@@ -201,3 +201,31 @@ def test_a_contribution_cannot_mark_another_as_already_sent(workspace: Workspace
     refused = contribute(workspace, [spoof], by="mallory", settings=settings)
     assert refused.refused and any(r.rule == "provenance-by-csei" for r in refused.report.results)  # type: ignore[union-attr]
     assert contribute(workspace, [GREEN_VALLEY], by="tester", settings=settings).filed
+
+
+@pytest.mark.parametrize(
+    ("statement", "says"),
+    [
+        (
+            "<https://w3id.org/csei/id/organisation/new-coop> "
+            "<http://purl.org/dc/terms/source> <https://w3id.org/csei/id/source/geces-csei-page> .",
+            "dct:source",
+        ),
+        (
+            "<https://w3id.org/csei/id/source/geces-csei-page> "
+            '<http://purl.org/dc/terms/title> "Something else"@en .',
+            "geces-csei-page",
+        ),
+    ],
+    ids=["cites-a-source-of-the-graph", "retitles-a-source-of-the-graph"],
+)
+def test_a_contribution_claiming_the_graphs_sources_is_refused_and_writes_nothing(
+    workspace: Workspace, tmp_path: Path, statement: str, says: str
+) -> None:
+    spoof = tmp_path / "spoof.ttl"
+    spoof.write_text(statement + "\n", encoding="utf-8")
+    before = fingerprint(workspace.root)
+    result = run(workspace, "contribute", str(spoof), "--by", "mallory")
+    assert result.exit_code == 1
+    assert says in result.output and "refused: nothing was written to the workspace" in result.stderr
+    assert fingerprint(workspace.root) == before

@@ -34,7 +34,7 @@ def test_text_groups_results_by_resource_with_its_name_and_place(report: Report)
 
 def test_text_of_a_conforming_graph_says_so() -> None:
     text = render(validate_graph([Path(__file__).parent / "good" / "green-valley.ttl"]), "text")
-    assert text == "conforms: 0 violations, 0 warnings on 0 resources (shacl engine)\n"
+    assert text == "conforms: 0 violations, 0 warnings (shacl engine)\n"
 
 
 def test_turtle_is_a_shacl_validation_report(report: Report) -> None:
