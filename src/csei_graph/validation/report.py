@@ -106,7 +106,7 @@ class Report:
     def summary(self) -> str:
         """One line: how many violations and warnings, on how many resources."""
         focus_count = len({r.focus for r in self.results})
-        # "on 0 resources" read as if nothing had been checked: name the resources only when some are at fault.
+        # "on 0 resources" read as if nothing had been checked: name resources only when some are at fault.
         where = f" on {_count(focus_count, 'resource')}" if focus_count else ""
         return (
             f"{_count(len(self.violations), 'violation')}, {_count(len(self.warnings), 'warning')}"
