@@ -23,9 +23,12 @@ def temporary_path(path: Path) -> Path:
 
 @contextmanager
 def atomic_writer(
-    path: Path, *, text: bool = False, check: Callable[[Path], None] | None = None
+    path: Path, *, text: bool = False, check: Callable[[Path], None] | None = None, mode: int = NEW_FILE_MODE
 ) -> Iterator[IO[Any]]:
     """A file (binary, or UTF-8 text with `\\n` line ends) that replaces `path` only once fully written.
+
+    `mode` (less the umask) is the file's from its creation on: a secret is never readable by others,
+    not even for the moment before it is complete.
 
     `check`, when given, is called with the temporary file's path once it is complete and synced; if
     it raises, nothing replaces `path`. On any error the temporary file is removed and `path` is left
@@ -33,7 +36,7 @@ def atomic_writer(
     """
     temporary = temporary_path(path)
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, NEW_FILE_MODE)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     except OSError as error:
         # Name the folder the user chose, not the temporary file they never heard of.
         reason = f"cannot write {path.name} here: {error.strerror}"
@@ -59,14 +62,18 @@ def atomic_writer(
 
 
 def write_atomically(
-    path: Path, content: bytes | str, *, check: Callable[[Path], None] | None = None
+    path: Path,
+    content: bytes | str,
+    *,
+    check: Callable[[Path], None] | None = None,
+    mode: int = NEW_FILE_MODE,
 ) -> None:
     """Write `content` to `path` atomically (see `atomic_writer`)."""
     if isinstance(content, str):
-        with atomic_writer(path, text=True, check=check) as stream:
+        with atomic_writer(path, text=True, check=check, mode=mode) as stream:
             stream.write(content)
     else:
-        with atomic_writer(path, check=check) as raw:
+        with atomic_writer(path, check=check, mode=mode) as raw:
             raw.write(content)
 
 

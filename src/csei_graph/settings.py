@@ -118,6 +118,16 @@ class Settings:
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",
     )
+    maintainers: tuple[str, ...] = _setting(
+        (),
+        "Names of the workspace's maintainers, who sign in on csei serve to review contributions; "
+        "`csei maintainer add NAME` adds one, its password hash kept in .private/ (never in csei.toml).",
+    )
+    login_attempts: str = _setting(
+        "5/minute",
+        "Most sign-in attempts csei serve accepts from one client address, and for one maintainer name, "
+        "in a moving window (such as 5/minute or 20/hour); more get 429 until the window moves on.",
+    )
     page_cache_entries: int = _setting(
         2000,
         "Pages and documents csei serve keeps rendered in memory, least recently used dropped first; "
@@ -205,6 +215,8 @@ def _comment(text: str, width: int = 98) -> list[str]:
 def _toml_value(value: Any) -> str:
     # A TOML basic string is a JSON string; integers and booleans are written alike in both. An empty
     # string stands for a setting left unset.
+    if isinstance(value, tuple):
+        return json.dumps(list(value))
     return json.dumps("" if value is None else str(value) if isinstance(value, Path) else value)
 
 
@@ -215,6 +227,8 @@ def _kinds() -> dict[str, type]:
     for name, hint in get_type_hints(Settings).items():
         optional = get_origin(hint) in (Union, types.UnionType)
         kinds[name] = next(a for a in get_args(hint) if a is not type(None)) if optional else hint
+        if get_origin(hint) is tuple:
+            kinds[name] = tuple  # a list of names in csei.toml, separated by commas in the environment
     return kinds
 
 
@@ -225,6 +239,12 @@ def _from_toml(path: Path, key: str, value: Any, kind: type) -> Any:
         str: "text in quotes",
         bool: "true or false",
     }
+    if kind is tuple:
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise ValueError(
+            f'{path}: {key} must be a list of names in quotes, such as ["Jane Doe"], not {value!r}'
+        )
     if kind is Path and isinstance(value, str):
         return path.parent / Path(value).expanduser() if value else None
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
@@ -238,6 +258,8 @@ def _convert(name: str, raw: str) -> Any:
     kind = _kinds()[name]
     if kind is Path:
         return Path(raw)
+    if kind is tuple:
+        return tuple(name.strip() for name in raw.split(",") if name.strip())
     if kind is bool:
         return raw.lower() in {"1", "true", "yes", "on"}
     if kind is int:

@@ -31,7 +31,11 @@ _README = {
     "(Markdown and RDF) and the release's description. Written by `csei release VERSION` only.\n",
 }
 # What a command killed while writing may leave; the next command writing there removes it.
-_GITIGNORE = "# Left by a csei command killed while writing; the next one removes them.\n.*.tmp\n"
+_GITIGNORE = (
+    "# Left by a csei command killed while writing; the next one removes them.\n.*.tmp\n"
+    "# The maintainers' password hashes and the server's signing key: never shared.\n.private/\n"
+)
+PRIVATE = ".private"
 
 
 class NotAWorkspace(ValueError):
@@ -67,6 +71,11 @@ class Workspace:
     def releases(self) -> Path:
         """The frozen releases."""
         return self.root / RELEASES
+
+    @property
+    def private(self) -> Path:
+        """Secrets kept outside the data and out of git: password hashes, the signing key."""
+        return self.root / PRIVATE
 
 
 def find(

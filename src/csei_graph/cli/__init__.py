@@ -80,6 +80,7 @@ COMMAND_MODULES = (
     "releases",
     "serving",
     "reconcile",
+    "maintainers",
 )
 for _module in COMMAND_MODULES:
     importlib.import_module(f"csei_graph.cli.{_module}")
