@@ -118,6 +118,11 @@ class Settings:
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",
     )
+    max_upload_bytes: int = _setting(
+        5 * 1024 * 1024,
+        "Largest file csei serve accepts at /contribute/upload, in bytes (the whole request); larger "
+        "uploads get 413, unread past the limit.",
+    )
     maintainers: tuple[str, ...] = _setting(
         (),
         "Names of the workspace's maintainers, who sign in on csei serve to review contributions; "

@@ -65,6 +65,11 @@ SELECT DISTINCT ?x WHERE {
 _FOUND: "weakref.WeakKeyDictionary[Store, dict[str, dict]]" = weakref.WeakKeyDictionary()
 
 
+def forget(store: Store) -> None:
+    """Drop what readers found in a store that has changed (a contribution accepted while serving)."""
+    _FOUND.pop(store, None)
+
+
 def found_in(store: Store) -> dict[str, dict]:
     """The store's kept findings: labels, inverse properties, graph descriptions."""
     return _FOUND.setdefault(store, {"labels": {}, "graphs": {}})

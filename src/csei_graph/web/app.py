@@ -13,9 +13,10 @@ from csei_graph.pages.render import STATIC_DIR
 from csei_graph.pages.search import SEARCH_INDEX
 from csei_graph.site import catalogue
 from csei_graph.stores.protocol_client import RemoteError
-from csei_graph.web import pages, reconcile, released, sparql, stored
+from csei_graph.web import auth, contribute, pages, reconcile, released, review, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service
+from csei_graph.workspace import Workspace
 
 EDITOR_STATIC_DIR = Path(__file__).resolve().parent / "static"
 EXPOSED_HEADERS = ("ETag", "Link", "Content-Location", "Last-Modified", "Vary", "X-Result-Rows")
@@ -30,6 +31,14 @@ def create_app(service: Service) -> Starlette:
         Route("/queries/{name}", stored.stored_query),
         Route("/openapi.json", stored.openapi),
         *reconcile.ROUTES,
+        Route("/contribute", contribute.page, methods=["GET", "POST"]),
+        Route("/contribute/check", contribute.check, methods=["POST"]),
+        Route("/contribute/preview", contribute.preview, methods=["POST"]),
+        Route("/contribute/upload", contribute.upload, methods=["POST"]),
+        Route("/login", auth.login, methods=["GET", "POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/review", review.queue_page, methods=["GET", "POST"]),
+        Route("/review/{id}", review.entry_page),
         Route("/context.jsonld", pages.context),
         Route(f"/{SEARCH_INDEX}", pages.search_index),
         Route(f"/{paths.DUMP_FOLDER}/{{name}}", pages.dump),
@@ -52,6 +61,9 @@ def create_app(service: Service) -> Starlette:
             max_age=86400,
         ),
     ]
+    if service.settings.workspace is not None:
+        # Innermost: a refused form still gets the security headers and its access-log line.
+        middleware += auth.middleware(Workspace(service.settings.workspace), service.settings)
     app = Starlette(
         routes=routes, middleware=middleware, exception_handlers={RemoteError: pages.remote_failed}
     )

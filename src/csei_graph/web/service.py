@@ -2,10 +2,14 @@
 
 import gzip
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
+from csei_graph.pages.reader import forget
 from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 from csei_graph.web.conneg import Representation, etag_for
@@ -73,6 +77,11 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Forget every kept representation (the graph changed)."""
+        with self._lock:
+            self._entries.clear()
+
 
 @dataclass
 class Service:
@@ -90,6 +99,17 @@ class Service:
     cache: PageCache = field(default_factory=lambda: PageCache(0))
     description: str = ""
     release: str = ""
+
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        """Add statements to the published graph (an accepted contribution): pages show them from now
+        on. The SPARQL workers keep the graph they were started with, until the server restarts."""
+        add_all = getattr(self.store, "add_all", None)
+        if add_all is None:
+            raise ValueError("this server publishes a remote store, which it does not write to")
+        add_all(quads)
+        forget(self.store)
+        self.cache.clear()
+        self.last_modified = time.time()
 
     def close(self) -> None:
         """Stop the query workers."""
