@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from csei_graph import maintainers
 from csei_graph.stores.embedded import GraphStore
+from csei_graph.workspace import Workspace, init
 
 # Small limits, so that the tests of the limits are fast.
 SERVER_TIMEOUT = 2
@@ -24,6 +26,9 @@ SERVER_MEMORY_MB = 256
 SERVER_WORKERS = 2
 CSEI = "https://w3id.org/csei/ontology#"
 BASE = "https://w3id.org/csei/"
+MAINTAINER = "Ada Admin"
+PASSWORD = "correct horse battery"
+UPLOAD_LIMIT = 100_000
 
 
 @dataclass
@@ -239,3 +244,19 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
         finally:
             stop.set()
             waiting.join()
+
+
+@dataclass
+class Served:
+    """A server publishing a workspace with one maintainer."""
+
+    server: RunningServer
+    workspace: Workspace
+
+
+def serve_workspace(folder: Path, **environment: str) -> Served:
+    """`csei serve` in a new workspace whose one maintainer is MAINTAINER, uploads limited to UPLOAD_LIMIT."""
+    workspace = init(folder / "workspace")
+    maintainers.add(workspace, MAINTAINER, PASSWORD)
+    env = {"CSEI_WORKSPACE": str(workspace.root), "CSEI_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT), **environment}
+    return Served(start_server([], folder / "serve.log", env), workspace)

@@ -6,45 +6,24 @@ sign-in attempts are limited; uploads are limited in size; every value is shown 
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from csei_graph import maintainers
 from csei_graph.contributions import ACCEPTED, PENDING, entries, entry
 from csei_graph.validation import template
 from csei_graph.validation.csvimport import slugify
-from csei_graph.workspace import Workspace, init
 from tests.hostile.corpus import fingerprint
-from tests.web.conftest import RunningServer, start_server, stop_server
+from tests.web.conftest import MAINTAINER, PASSWORD, UPLOAD_LIMIT, Served, serve_workspace, stop_server
 
 pytestmark = pytest.mark.e2e
 
-MAINTAINER = "Ada Admin"
-PASSWORD = "correct horse battery"
 CSEI = "https://w3id.org/csei/ontology#"
 FRANCE = "http://publications.europa.eu/resource/authority/country/FRA"
 SOCIAL = "https://w3id.org/csei/id/concept/actor-kind/social-economy-entity"
 PUBLIC = "https://w3id.org/csei/id/concept/actor-kind/public-authority"
-UPLOAD_LIMIT = 100_000
 TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
-
-
-@dataclass
-class Served:
-    """A server publishing a workspace with one maintainer."""
-
-    server: RunningServer
-    workspace: Workspace
-
-
-def serve_workspace(folder: Path, **environment: str) -> Served:
-    workspace = init(folder / "workspace")
-    maintainers.add(workspace, MAINTAINER, PASSWORD)
-    env = {"CSEI_WORKSPACE": str(workspace.root), "CSEI_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT), **environment}
-    return Served(start_server([], folder / "serve.log", env), workspace)
 
 
 @pytest.fixture(scope="module")

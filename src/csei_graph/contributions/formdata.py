@@ -42,6 +42,8 @@ class Member:
     """One member row: an organisation of the graph (`iri`) or a new one described by `values`."""
 
     iri: str = ""
+    # The name of the organisation picked, as the page showed it: it names the membership only.
+    name: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
     membership: dict[str, list[str]] = field(default_factory=dict)
 
@@ -58,7 +60,8 @@ class Entries:
     @classmethod
     def parse(cls, items: Sequence[tuple[str, str]]) -> "Entries":
         """The entries of a submitted form: `cluster.KEY`, `member.N.KEY`, `member.N.iri`,
-        `membership.N.KEY`, `kind` and `language`; empty values and other names are left out."""
+        `member.N.name`, `membership.N.KEY`, `kind` and `language`; empty values and other names
+        are left out."""
         entries = cls()
         rows: dict[int, Member] = {}
         for name, raw in items:
@@ -77,6 +80,8 @@ class Entries:
                 row = rows.setdefault(int(number), Member())
                 if role == MEMBER and key == "iri":
                     row.iri = value
+                elif role == MEMBER and key == "name":
+                    row.name = value
                 else:
                     target = row.values if role == MEMBER else row.membership
                     target.setdefault(key, []).append(value)
@@ -109,7 +114,7 @@ def statements(spec: FormSpec, entries: Entries) -> Statements:
         triples.append(ox.Triple(cluster, RDF_TYPE, ox.NamedNode(kind)))
     triples += _described(cluster, spec.cluster.fields, entries.cluster, entries.language)
     for number, member in enumerate(entries.members):
-        member_name = _first(member.values, "skos:prefLabel")
+        member_name = _first(member.values, "skos:prefLabel") or member.name
         if member.iri and _ABSOLUTE_IRI.fullmatch(member.iri):
             organisation = ox.NamedNode(member.iri)
             slug = slugify(member.iri.rstrip("/").rsplit("/", 1)[-1]) or f"member-{number + 1}"

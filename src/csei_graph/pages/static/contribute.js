@@ -52,6 +52,7 @@
 
     function choose(item) {
       iri.value = item.getAttribute("data-iri");
+      row.querySelector(".picked-name").value = item.getAttribute("data-name");
       picked.textContent = "Picked: " + item.getAttribute("data-name") + " (" + iri.value + ")";
       find.value = item.getAttribute("data-name");
       list.innerHTML = "";
@@ -109,6 +110,7 @@
 
     unpick.addEventListener("click", function () {
       iri.value = "";
+      row.querySelector(".picked-name").value = "";
       picked.textContent = "";
       find.value = "";
       unpick.hidden = true;
