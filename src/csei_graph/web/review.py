@@ -32,6 +32,7 @@ MAX_REASON_CHARS = 2000
 NO_WORKSPACE = "This server publishes the built-in release, read-only: there is no review queue.\n"
 DONE = {
     "accepted": "Accepted: it is now part of the graph, its page shows it with its provenance.",
+    "accepted-remote": "Accepted into the workspace's data; the remote store shows it once it is pushed.",
     "rejected": "Rejected: the reason is kept with it in the queue.",
 }
 
@@ -184,9 +185,13 @@ async def _decide(request: Request, workspace: Workspace, who: str) -> Response:
                 message=f"Not accepted: {reason}.",
                 status=409,
             )
-        service.add(_statements(outcome.accepted, settings))
-        request.app.state.reconcile_index = None
-        return RedirectResponse(f"/review/{outcome.entry.id}?done=accepted", status_code=303)  # type: ignore[union-attr]
+        done = "accepted"
+        try:
+            service.add(_statements(outcome.accepted, settings))
+            request.app.state.reconcile_index = None
+        except ValueError:
+            done = "accepted-remote"  # a remote store is not written to: its own loading shows it
+        return RedirectResponse(f"/review/{outcome.entry.id}?done={done}", status_code=303)  # type: ignore[union-attr]
 
     return await run_in_threadpool(decide)
 
