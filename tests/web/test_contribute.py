@@ -92,7 +92,7 @@ def test_the_form_is_made_from_the_shapes_with_labels_and_announced_errors(serve
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     # Nothing from another host: scripts and styles are the server's own.
     assert not re.search(r'(src|href)="(https?:)?//', page.split("<main>")[0])
-    assert 'src="static/contribute.js"' in page
+    assert 'src="/editor/contribute.js"' in page
 
 
 def test_the_field_checks_are_those_of_csei_validate(served: Served) -> None:
