@@ -5,6 +5,7 @@ the server's signing key for sessions and forms is kept beside them. Every file 
 the project's atomic writer, with its private mode from the start.
 """
 
+import hashlib
 import json
 import secrets
 import unicodedata
@@ -69,6 +70,13 @@ def verify(workspace: Workspace, settings: Settings, name: str, password: str) -
         return _HASHER.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def stamp(workspace: Workspace, name: str) -> str | None:
+    """A short digest of the maintainer's password hash, kept in their session: a new password (or
+    none) ends the sessions signed in with the old one."""
+    stored = _hashes(workspace).get(name)
+    return hashlib.sha256(stored.encode()).hexdigest()[:16] if stored else None
 
 
 def signing_key(workspace: Workspace) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from csei_graph import maintainers
 from csei_graph.contributions import ACCEPTED, PENDING, entries, entry
 from csei_graph.validation import template
 from csei_graph.validation.csvimport import slugify
@@ -278,3 +279,13 @@ def test_html_in_every_field_is_shown_escaped(served: Served) -> None:
         # The queue lists who sent it, whose name loses what looks like an e-mail address (<...>).
         if answer.url.path != "/review":
             assert "&lt;script&gt;alert(" in answer.text, answer.url
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(served: Served) -> None:
+    client, _ = signed_in(served)
+    assert client.get("/review").status_code == 200
+    maintainers.add(served.workspace, MAINTAINER, PASSWORD + " again")
+    try:
+        assert client.get("/review").status_code == 401
+    finally:
+        maintainers.add(served.workspace, MAINTAINER, PASSWORD)

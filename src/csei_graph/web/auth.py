@@ -129,7 +129,10 @@ def maintainer(request: Request) -> str | None:
         return None
     name = request.session.get("maintainer")
     listed = service_of(request).settings.maintainers
-    return name if isinstance(name, str) and name in listed else None
+    workspace = workspace_of(request)
+    if not isinstance(name, str) or name not in listed or workspace is None:
+        return None
+    return name if request.session.get("stamp") == maintainers.stamp(workspace, name) else None
 
 
 def sign_in_first(request: Request) -> Response:
@@ -207,6 +210,7 @@ async def login(request: Request) -> Response:
         )
     request.session.clear()
     request.session["maintainer"] = name
+    request.session["stamp"] = maintainers.stamp(workspace, name)
     return RedirectResponse(_next(str(form.get("next", ""))), status_code=303)
 
 
