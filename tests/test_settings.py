@@ -31,3 +31,18 @@ def test_every_setting_has_an_environment_variable_and_doc() -> None:
     for name, env, _default, doc in documented():
         assert env == env_var(name) == f"CSEI_{name.upper()}"
         assert doc
+
+
+def test_maintainers_are_a_list_in_csei_toml_and_names_separated_by_commas_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    settings_file = tmp_path / "csei.toml"
+    settings_file.write_text('maintainers = ["Ada Admin", "Bo Bell"]\n', encoding="utf-8")
+    assert Settings.from_file(settings_file).maintainers == ("Ada Admin", "Bo Bell")
+    assert Settings.from_env({"CSEI_MAINTAINERS": "Ada Admin, Bo Bell,"}).maintainers == (
+        "Ada Admin",
+        "Bo Bell",
+    )
+    settings_file.write_text('maintainers = "Ada Admin"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="maintainers must be a list of names"):
+        Settings.from_file(settings_file)
