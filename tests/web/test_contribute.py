@@ -289,3 +289,38 @@ def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(served: Ser
         assert client.get("/review").status_code == 401
     finally:
         maintainers.add(served.workspace, MAINTAINER, PASSWORD)
+
+
+def test_every_page_of_the_path_loads_the_sites_stylesheet(served: Served) -> None:
+    client, token = browser(served)
+    pages = [
+        client.get("/contribute"),
+        client.post("/contribute/preview", data={"csrftoken": token, **cluster_form("Styled")}),
+        client.post(
+            "/contribute/upload",
+            data={"csrftoken": token, "by": "Styled"},
+            files={"file": ("styled.csv", template().encode())},
+        ),
+        client.get("/login"),
+    ]
+    for page in pages:
+        found = re.search(r'<link rel="stylesheet" href="([^"]+)">', page.text)
+        assert found is not None, page.url
+        sheet = client.get(str(page.url.join(found.group(1))))
+        assert sheet.status_code == 200, (page.url, found.group(1))
+        assert "text/css" in sheet.headers["content-type"]
+
+
+def test_a_form_sent_in_chunks_past_the_limit_is_refused_before_it_is_read_whole(served: Served) -> None:
+    client, token = browser(served)
+
+    def chunks() -> Iterator[bytes]:
+        yield f"csrftoken={token}&name=".encode()
+        for _ in range(300):
+            yield b"x" * 1000
+
+    answer = client.post(
+        "/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 413
+    assert "max_request_bytes" in answer.text

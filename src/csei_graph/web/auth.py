@@ -25,6 +25,7 @@ from csei_graph import maintainers
 from csei_graph.pages.forms import LoginView
 from csei_graph.pages.render import render
 from csei_graph.settings import Settings
+from csei_graph.web.middleware import BodyLimits
 from csei_graph.web.pages import service_of
 from csei_graph.workspace import Workspace
 
@@ -57,7 +58,10 @@ def middleware(workspace: Workspace, settings: Settings) -> list[Middleware]:
     """The session and CSRF layers of a server publishing a workspace."""
     key = maintainers.signing_key(workspace)
     limits.parse(settings.login_attempts)  # a malformed limit stops the server at start, with its text
+    limits_by_path = dict.fromkeys(WRITE_PATHS, (settings.max_request_bytes, "max_request_bytes"))
+    limits_by_path[UPLOAD_PATH] = (settings.max_upload_bytes, "max_upload_bytes")
     return [
+        Middleware(BodyLimits, limits=limits_by_path),
         Middleware(
             SessionMiddleware,
             secret_key=f"session:{key}",

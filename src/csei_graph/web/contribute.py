@@ -8,6 +8,7 @@ Every path runs the code `csei contribute` runs: the form's entries become `web-
 
 import tempfile
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -43,6 +44,9 @@ from csei_graph.workspace import Workspace
 HTML = "text/html; charset=utf-8"
 UPLOAD_SUFFIXES = (".csv", *FORMATS_BY_SUFFIX)
 MOST_FIELDS = 5000
+# The pages' own addresses, which their relative links (the stylesheet, the site's pages) start from.
+PREVIEW_PATH = "contribute/preview"
+UPLOAD_PAGE = "contribute/upload"
 NO_WORKSPACE = (
     "Contributions go into a workspace's review queue, and this server publishes the built-in release, "
     "read-only. Serve a workspace (csei init, then csei serve in it), or send a file with csei contribute.\n"
@@ -131,13 +135,14 @@ def _preview(spec: FormSpec, entries: Entries, settings: Settings, release: str)
     try:
         contribution, report = checked(found, settings)
     except SourceError as error:
-        return PreviewView("contribute", "Preview", "", _no_page(), (Finding("Violation", str(error)),))
+        return PreviewView(PREVIEW_PATH, "Preview", "", _no_page(), (Finding("Violation", str(error)),))
     store = GraphStore.from_sources(builtin_sources(settings), settings)
     store.add_all(contribution.quads)
     view = resource_view(store, found.cluster.value, settings)
-    page = _main_of(render(view, release)) if view is not None else _no_page()
+    # Rendered as if at the preview's own address, so that its relative links lead where they should.
+    page = _main_of(render(replace(view, path=PREVIEW_PATH), release)) if view is not None else _no_page()
     text = turtle(found, settings).decode("utf-8")
-    return PreviewView("contribute", "Preview", text, page, _findings(report))
+    return PreviewView(PREVIEW_PATH, "Preview", text, page, _findings(report))
 
 
 def _main_of(html: str) -> Markup:
@@ -177,7 +182,7 @@ async def _submit(request: Request, workspace: Workspace) -> Response:
         with tempfile.TemporaryDirectory(prefix="csei-form-") as folder:
             path = Path(folder) / "web-form.ttl"
             path.write_bytes(turtle(found, settings))
-            return _filed(workspace, [path], by, settings)
+            return _filed(workspace, [path], by, settings, "contribute")
 
     return await run_in_threadpool(file)
 
@@ -203,7 +208,7 @@ async def upload(request: Request) -> Response:
             # Named by csei, not by the browser: the name is recorded in the contribution's provenance.
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(content)
-            return _filed(workspace, [path], by, settings)
+            return _filed(workspace, [path], by, settings, UPLOAD_PAGE)
 
     return await run_in_threadpool(file)
 
@@ -239,7 +244,7 @@ def _refused_upload(form: FormData) -> Response | None:
         message = "Give your name: nothing was sent."
     else:
         return None
-    return _html(OutcomeView("contribute", "Not sent", message), 422)
+    return _html(OutcomeView(UPLOAD_PAGE, "Not sent", message), 422)
 
 
 def _replay(body: bytes):  # type: ignore[no-untyped-def]
@@ -255,18 +260,18 @@ def _replay(body: bytes):  # type: ignore[no-untyped-def]
     return receive
 
 
-def _filed(workspace: Workspace, paths: list[Path], by: str, settings: Settings) -> Response:
-    """File a contribution as `csei contribute` does, and say what became of it."""
+def _filed(workspace: Workspace, paths: list[Path], by: str, settings: Settings, page: str) -> Response:
+    """File a contribution as `csei contribute` does, and say (on the page at `page`) what became of it."""
     try:
         outcome = contributions.contribute(workspace, paths, by=by[:300], settings=settings)
     except SourceError as error:
-        view = OutcomeView("contribute", "Not sent", f"It cannot be read: {error}. Nothing was sent.")
+        view = OutcomeView(page, "Not sent", f"It cannot be read: {error}. Nothing was sent.")
         return _html(view, 422)
     except ValueError as error:
-        return _html(OutcomeView("contribute", "Not sent", f"{error}. Nothing was sent."), 422)
+        return _html(OutcomeView(page, "Not sent", f"{error}. Nothing was sent."), 422)
     if outcome.already is not None and outcome.entry is not None:
         message = f"The same statements were already sent; that contribution is {outcome.already}."
-        return _html(OutcomeView("contribute", "Already sent", message, outcome.entry.id))
+        return _html(OutcomeView(page, "Already sent", message, outcome.entry.id))
     findings = _findings(outcome.report) if outcome.report is not None else ()
     if outcome.filed and outcome.entry is not None:
         conflicts = (
@@ -275,10 +280,10 @@ def _filed(workspace: Workspace, paths: list[Path], by: str, settings: Settings)
             else ""
         )
         message = f"Sent for review: a maintainer will accept or reject it.{conflicts}"
-        return _html(OutcomeView("contribute", "Sent for review", message, outcome.entry.id, findings), 201)
+        return _html(OutcomeView(page, "Sent for review", message, outcome.entry.id, findings), 201)
     blocking = tuple(f for f in findings if f.severity not in ("Warning", "Info"))
     message = (
         "It does not conform to the graph's shapes, so nothing was sent: correct what is listed and send "
         "it again."
     )
-    return _html(OutcomeView("contribute", "Not sent", message, "", blocking or findings), 422)
+    return _html(OutcomeView(page, "Not sent", message, "", blocking or findings), 422)
