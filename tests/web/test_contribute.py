@@ -324,3 +324,13 @@ def test_a_form_sent_in_chunks_past_the_limit_is_refused_before_it_is_read_whole
     )
     assert answer.status_code == 413
     assert "max_request_bytes" in answer.text
+
+
+def test_the_endpoints_programs_post_to_need_no_token_even_from_a_browser_with_the_cookies(
+    served: Served,
+) -> None:
+    client, _ = signed_in(served)
+    query = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}, headers={"accept": "application/json"})
+    assert query.status_code == 200 and query.json()["boolean"] is True
+    batch = client.post("/reconcile", data={"queries": '{"q0": {"query": "Coop"}}'})
+    assert batch.status_code == 200 and "q0" in batch.json()
