@@ -334,3 +334,19 @@ def test_the_endpoints_programs_post_to_need_no_token_even_from_a_browser_with_t
     assert query.status_code == 200 and query.json()["boolean"] is True
     batch = client.post("/reconcile", data={"queries": '{"q0": {"query": "Coop"}}'})
     assert batch.status_code == 200 and "q0" in batch.json()
+
+
+def test_the_preview_shows_the_statements_and_the_clusters_page_and_files_nothing(served: Served) -> None:
+    client, token = browser(served)
+    before = fingerprint(served.workspace.root)
+    preview = client.post(
+        "/contribute/preview", data={"csrftoken": token, **cluster_form("Previewed Valley")}
+    )
+    assert preview.status_code == 200
+    statements = preview.text.split('<pre class="turtle">', 1)[1].split("</pre>", 1)[0]
+    assert "skos:prefLabel &#34;Previewed Valley&#34;@en" in statements
+    assert "org:Membership" in statements
+    page = preview.text.split('<div class="preview-page">', 1)[1]
+    assert "<h1>Previewed Valley</h1>" in page
+    assert "Previewed Valley Coop in Previewed Valley" in page
+    assert fingerprint(served.workspace.root) == before
