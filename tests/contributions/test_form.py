@@ -120,3 +120,23 @@ def test_hostile_values_stay_text_or_are_refused(store: GraphStore, value: str) 
     homepage = next(t.object for t in found.triples if t.predicate.value.endswith("homepage"))
     _, report = checked(found, Settings())
     assert any(r.path == "foaf:homepage" and r.blocking for r in report.results), homepage
+
+
+def test_a_list_of_values_in_a_shape_is_a_pick_list(store: GraphStore, tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes"
+    shutil.copytree(resource_dir("shapes"), shapes)
+    with (shapes / "clusters.ttl").open("a", encoding="utf-8") as added:
+        added.write(
+            """
+cseish:Cluster-scale a sh:PropertyShape ;
+    sh:path csei:scaleReported ;
+    sh:name "scale"@en ;
+    sh:in ( "local" "regional" "national" ) ;
+    sh:maxCount 1 .
+cseish:ClusterShape sh:property cseish:Cluster-scale .
+"""
+        )
+    field = form_spec(store, load_shapes(shapes)).cluster.by_key("csei:scaleReported")
+    assert field is not None and field.input == "select" and not field.multiple
+    assert [c.value for c in field.choices] == ["local", "national", "regional"]
+    assert field.group == "Other" and not field.required
