@@ -75,4 +75,3 @@ def test_a_hostile_web_request(web_server: Served, case: dict[str, Any]) -> None
         assert fingerprint(web_server.workspace.root) == before, f"{case['id']}: the workspace changed"
     else:
         assert fingerprint(web_server.workspace.root) != before
-
