@@ -31,7 +31,7 @@ from csei_graph.sources import (
     too_many_triples,
 )
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.terms import OxTerm, to_rdflib
+from csei_graph.terms import OxTerm
 from csei_graph.validation import conflicts
 from csei_graph.validation.csvimport import read_csv
 from csei_graph.validation.locate import locate
@@ -179,7 +179,7 @@ def _as_seen_by(node: ox.BlankNode, term: OxTerm) -> str:
         if isinstance(term, ox.BlankNode)
         else shorten(str(term.value))
         if isinstance(term, ox.NamedNode)
-        else compact(to_rdflib(term))
+        else compact(term)
     )
 
 

@@ -1,8 +1,6 @@
 """SHACL validation: shapes read and checked once, the compiled and the reference engine, focused runs."""
 
-import logging
 import re
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +17,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover, parse, resource_dir
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.terms import OxTerm, RdflibTerm, to_rdflib, to_store
+from csei_graph.terms import OxTerm, RdflibTerm, ill_typed_literals_quiet, to_rdflib, to_store
 from csei_graph.validation.locate import locate
 from csei_graph.validation.pieces import Neighbourhoods, grouped
 from csei_graph.validation.reads import (
@@ -52,17 +50,6 @@ _LABEL = """
         UNION { $node <http://www.w3.org/2000/01/rdf-schema#label> ?label }
     } ORDER BY DESC(LANGMATCHES(LANG(?label), "en")) STR(?label) LIMIT 1
 """
-
-
-class _IllTypedLiteralNoise(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Failed to convert Literal lexical form")
-
-
-# An ill-typed literal ("abc"^^xsd:integer) is a datatype violation the report names; rdflib would
-# also print its own complaint, with a traceback, whenever such a literal is made.
-logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralNoise())
-warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
 
 
 def rdflib_triple(triple: ox.Triple | ox.Quad) -> tuple[RdflibTerm, RdflibTerm, RdflibTerm]:
@@ -127,8 +114,9 @@ class Shapes:
     def graph(self) -> Graph:
         """The shapes as an rdflib Graph (the reference engine's input, the analysis's and the reports')."""
         graph = Graph()
-        for triple in self.triples:
-            graph.add(rdflib_triple(triple))
+        with ill_typed_literals_quiet():
+            for triple in self.triples:
+                graph.add(rdflib_triple(triple))
         return graph
 
     @cached_property
@@ -348,8 +336,9 @@ class DataGraph:
     def graph(self) -> Graph:
         """The triples in an rdflib Graph, literals as they are written (the reference engine's input)."""
         graph = Graph()
-        for triple in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES):
-            graph.add(rdflib_triple(triple))
+        with ill_typed_literals_quiet():
+            for triple in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES):
+                graph.add(rdflib_triple(triple))
         return graph
 
 
@@ -473,8 +462,9 @@ def _compiled_run(
     graph = Graph() if graph is None else graph
     # Every run names its blank nodes from the same labels: renamed, several reports can share a graph.
     fresh: dict[RdflibTerm, BNode] = defaultdict(BNode)
-    for triple in ox.parse(report.serialize("ntriples").encode(), format=ox.RdfFormat.N_TRIPLES):
-        graph.add(tuple(fresh[t] if isinstance(t, BNode) else t for t in rdflib_triple(triple)))  # type: ignore[arg-type]
+    with ill_typed_literals_quiet():
+        for triple in ox.parse(report.serialize("ntriples").encode(), format=ox.RdfFormat.N_TRIPLES):
+            graph.add(tuple(fresh[t] if isinstance(t, BNode) else t for t in rdflib_triple(triple)))  # type: ignore[arg-type]
     # The engine names the shapes graph's blank nodes its own way, but says which named shape holds each.
     roots = {
         fresh[_term(ox.BlankNode(r.source_shape[2:]))]: _term(ox.NamedNode(r.root_shape[1:-1]))
@@ -534,18 +524,19 @@ def _run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> Engine
 
 
 def _run_reference(shapes: Shapes, data: DataGraph) -> Graph:
-    try:
-        _, report, text = pyshacl.validate(
-            data.graph,
-            shacl_graph=shapes.graph,
-            inference="none",
-            abort_on_first=False,
-            meta_shacl=False,
-            advanced=True,
-            do_owl_imports=False,
-        )
-    except Exception as error:  # pyshacl raises its own error types and NotImplementedError
-        raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {error}") from None
+    with ill_typed_literals_quiet():
+        try:
+            _, report, text = pyshacl.validate(
+                data.graph,
+                shacl_graph=shapes.graph,
+                inference="none",
+                abort_on_first=False,
+                meta_shacl=False,
+                advanced=True,
+                do_owl_imports=False,
+            )
+        except Exception as error:  # pyshacl raises its own error types and NotImplementedError
+            raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {error}") from None
     # pyshacl reports some failures by returning the exception in place of the report.
     if isinstance(report, BaseException):
         raise ShapesError(f"{shapes.name}: the shapes cannot be evaluated: {text}")
