@@ -64,7 +64,7 @@ def validate(
 )
 @user_errors
 def template(output: Path | None) -> None:
-    """Print the CSV template for a cluster and its members (see docs/cli.md for its columns)."""
+    """Print the CSV template for a cluster and its members (docs/commands.md says what each column holds)."""
     from csei_graph import validation
 
     text = validation.template()

@@ -16,7 +16,7 @@ from csei_graph.settings import Settings
 from csei_graph.sources import SourceError, read_limited, resource_dir
 from csei_graph.validation.report import Location, Result
 
-# Each column and what it holds; docs/cli.md documents the same (a test keeps them in step).
+# Each column and what it holds; docs/commands.md documents the same (a test keeps them in step).
 COLUMNS: dict[str, str] = {
     "record": "cluster (the first row, exactly one) or member (one row per member organisation)",
     "name": "the name as the organisation writes it",
