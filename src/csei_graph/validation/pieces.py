@@ -74,7 +74,7 @@ class Neighbourhoods:
     def read_by(self, nodes: Iterable[bytes]) -> set[int]:
         """The lines the checks of these nodes read: those their walks cross.
 
-        The same triples as the store gives `validate._read_by`.
+        The same triples as the store gives `walks.read_by`.
         """
         read: set[int] = set()
         states: list[tuple[bytes, Trie]] = [(node, self.walks) for node in nodes]
