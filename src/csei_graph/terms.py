@@ -2,11 +2,11 @@
 
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 RdflibTerm = URIRef | BNode | Literal
@@ -27,6 +27,20 @@ def to_rdflib(term: OxTerm) -> RdflibTerm:
         return Literal(term.value)
     # normalize=False keeps the lexical form: a diff of two releases must show what the data says.
     return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+
+
+def rdflib_dataset(quads: Iterable[ox.Quad]) -> Dataset:
+    """The quads as an rdflib Dataset with the same named graphs, literals as written."""
+    dataset = Dataset()
+    for quad in quads:
+        graph = quad.graph_name
+        context = (
+            dataset.default_graph
+            if isinstance(graph, ox.DefaultGraph)
+            else dataset.graph(URIRef(graph.value))
+        )
+        context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+    return dataset
 
 
 class _IllTypedLiteralNoise(logging.Filter):

@@ -9,7 +9,7 @@ from rdflib import Dataset, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from csei_graph.stores.base import GraphDataset, GraphName, QueryAnswer, Store
-from csei_graph.terms import OxTerm, to_rdflib, to_store
+from csei_graph.terms import OxTerm, rdflib_dataset, to_rdflib, to_store
 
 
 class RdflibStore:
@@ -22,16 +22,7 @@ class RdflibStore:
     @classmethod
     def from_store(cls, store: Store) -> "RdflibStore":
         """A copy of every graph of the store."""
-        dataset = Dataset()
-        for quad in store.quads():
-            graph = quad.graph_name
-            context = (
-                dataset.default_graph
-                if isinstance(graph, ox.DefaultGraph)
-                else dataset.graph(URIRef(graph.value))
-            )
-            context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-        return cls(dataset)
+        return cls(rdflib_dataset(store.quads()))
 
     def __len__(self) -> int:
         return sum(1 for _ in self._dataset.quads())

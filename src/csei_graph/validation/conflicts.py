@@ -14,10 +14,10 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from csei_graph.namespaces import CSEI, PREFIXES, shorten
+from csei_graph.namespaces import CSEI, PREFIXES, compact, shorten
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm
-from csei_graph.validation.report import Location, Result, compact
+from csei_graph.validation.report import Location, Result
 from csei_graph.validation.validate import project_shapes
 
 CONFLICT_RULE = "no-redefinition"

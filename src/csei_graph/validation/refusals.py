@@ -5,9 +5,9 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES, shorten
+from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES, compact, shorten
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.validation.report import Location, Result, compact
+from csei_graph.validation.report import Location, Result
 
 # What a contribution may not describe: the vocabulary the maintainers keep, and what csei writes.
 PROTECTED = (

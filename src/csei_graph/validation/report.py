@@ -7,14 +7,12 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from csei_graph.namespaces import PREFIXES, prefixed_name
-from csei_graph.terms import OxTerm
+from csei_graph.namespaces import PREFIXES, compact
 
 FORMATS = ("text", "turtle", "json", "sarif", "github")
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -118,26 +116,6 @@ class Report:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def compact(term: Node | OxTerm | str) -> str:
-    """A term as a reader writes it: a prefixed name where a project prefix fits, else <iri>.
-
-    Store terms are written from their parts, never made into rdflib terms: an ill-typed literal
-    would make rdflib complain.
-    """
-    if isinstance(term, Literal | ox.Literal):
-        text = json.dumps(str(term) if isinstance(term, Literal) else term.value, ensure_ascii=False)
-        datatype = term.datatype.value if isinstance(term, ox.Literal) else term.datatype
-        if term.language:
-            return f"{text}@{term.language}"
-        if datatype and str(datatype) != f"{PREFIXES['xsd']}string":
-            return f"{text}^^{compact(str(datatype))}"
-        return text
-    if isinstance(term, BNode | ox.BlankNode):
-        return f"_:{term if isinstance(term, BNode) else term.value}"
-    iri = term.value if isinstance(term, ox.NamedNode) else str(term)
-    return prefixed_name(iri) or f"<{iri}>"
 
 
 def path_text(graph: Graph, path: Node) -> str:
