@@ -11,8 +11,8 @@ from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import SynthResult, write_synthetic
 from csei_graph.validation import engines, validate, walks
 from csei_graph.validation.pieces import Neighbourhoods, grouped
-from csei_graph.validation.reads import trie
 from csei_graph.validation.report import EngineRun, Report, Result, read_results
+from csei_graph.validation.tries import trie
 from csei_graph.validation.validate import (
     DataGraph,
     checked_shapes,

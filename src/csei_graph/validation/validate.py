@@ -19,7 +19,6 @@ from csei_graph.terms import RdflibTerm, to_store
 from csei_graph.validation.engines import ENGINES, GRAPH, ontology_graphs, run_engine, run_in_pieces
 from csei_graph.validation.graphs import DataGraph, engine_term, rdflib_triple
 from csei_graph.validation.locate import locate
-from csei_graph.validation.reads import reverse_trie, trie
 from csei_graph.validation.report import Location, Report, annotated, read_results, sort_key
 from csei_graph.validation.shapes import (
     DCAT_AP_DEFECTS,
@@ -32,6 +31,7 @@ from csei_graph.validation.shapes import (
     read_shapes,
     shape_problems,
 )
+from csei_graph.validation.tries import reverse_trie, trie
 from csei_graph.validation.walks import read_by, readers, used_as_predicate
 
 # Beyond this many affected nodes a focused run costs more than validating everything.
