@@ -46,8 +46,9 @@ def test_loads_no_server_no_engine_no_rdf(code: str) -> None:
     assert not _tops(_imported(code)) & {*HEAVY, *RDF_LIBRARIES}
 
 
-def test_a_query_command_does_not_load_the_server() -> None:
-    loaded = _tops(_imported(_command("query", "--help")))
+@pytest.mark.parametrize("arguments", [("query", "--help"), ("query", "--list")], ids=" ".join)
+def test_a_query_command_does_not_load_the_server(arguments: tuple[str, ...]) -> None:
+    loaded = _tops(_imported(_command(*arguments)))
     assert "csei_graph" in loaded
     assert not loaded & {"uvicorn", "starlette", "uvloop", "pyshacl", "shacl"}
 
