@@ -40,7 +40,7 @@ def user_errors(command: F) -> F:
 
 
 def _mistakes() -> tuple[type[Exception], ...]:
-    # Evaluated only when a command raises: by then the sources module is loaded anyway.
+    # Evaluated only when a command raises: starting the command line does not load the sources.
     from csei_graph.sources import SourceError
 
     return (SourceError, ValueError)

@@ -35,7 +35,7 @@ def remote_errors(command: F) -> F:
 
 
 def _refused() -> type[Exception]:
-    # Evaluated only when a command raises: by then the remote store's client is loaded anyway.
+    # Evaluated only when a command raises: starting the command line does not load the HTTP client.
     from csei_graph.stores.protocol_client import RemoteError
 
     return RemoteError
