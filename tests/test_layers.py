@@ -72,12 +72,14 @@ def layer_of(module: str) -> int:
     return LAYERS[name]
 
 
-def imported(module: str) -> set[str]:
-    """The modules of the package `module` imports, anywhere in it."""
+def imported(module: str, *, when_imported: bool = False) -> set[str]:
+    """The modules of the package `module` imports, anywhere in it (or only as it is imported)."""
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # Imports at the top of the module run when it is imported; those in functions, when called.
+    for node in tree.body if when_imported else ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -112,3 +114,22 @@ def test_imports_go_down(module: str) -> None:
         if layer_of(target) > own
     ]
     assert not upward, f"{module} ({NAMES[own]}) imports from a higher layer: {', '.join(upward)}"
+
+
+def test_no_import_cycle() -> None:
+    # A cycle of imports run at import time breaks whichever module of it is imported first.
+    graph = {module: imported(module, when_imported=True) - {module} for module in MODULES}
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            cycle = [*path[path.index(module) :], module]
+            raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
+        if module in done:
+            return
+        for target in sorted(graph[module]):
+            visit(target, [*path, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
