@@ -1,4 +1,4 @@
-"""The made-up world synthetic graphs are drawn from: countries, themes, names, roles, defect kinds."""
+"""The made-up world synthetic graphs are drawn from: countries, themes, names, roles, funding actions."""
 
 ACTOR_KINDS = (
     "social-economy-entity",
