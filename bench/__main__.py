@@ -37,6 +37,7 @@ from csei_graph.settings import Settings
 
 # The sections, in the order of the report; each is bench/<name>.py (see bench/__init__.py).
 SECTIONS = (
+    "bench_cli",
     "bench_load",
     "bench_queries",
     "bench_validation",

@@ -1,9 +1,11 @@
 """The IRIs of the project's namespaces and of the vocabularies it reuses."""
 
+import json
 import re
 from collections.abc import Mapping
 
-from rdflib import Namespace
+import pyoxigraph as ox
+from rdflib import BNode, Literal, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 BASE = "https://w3id.org/csei/"
@@ -74,3 +76,26 @@ def prefixed_name(iri: str, prefixes: Mapping[str, str] = PREFIXES, *, readable:
 def shorten(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """An IRI as people read it: `prefix:local` where a prefix fits, else `<iri>`."""
     return prefixed_name(iri, prefixes, readable=True) or f"<{iri}>"
+
+
+def compact(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | BNode | Literal | str, *, readable: bool = False
+) -> str:
+    """A term as a reader writes it: a prefixed name where a project prefix fits, else <iri>; a literal
+    quoted, with its language or datatype; a blank node as _:label.
+
+    A store term is written from its parts, never made into an rdflib term (an ill-typed literal would
+    make rdflib complain). `readable` as for `prefixed_name`.
+    """
+    if isinstance(term, Literal | ox.Literal):
+        text = json.dumps(str(term) if isinstance(term, Literal) else term.value, ensure_ascii=False)
+        datatype = term.datatype.value if isinstance(term, ox.Literal) else term.datatype
+        if term.language:
+            return f"{text}@{term.language}"
+        if datatype and str(datatype) != f"{PREFIXES['xsd']}string":
+            return f"{text}^^{compact(str(datatype), readable=readable)}"
+        return text
+    if isinstance(term, BNode | ox.BlankNode):
+        return f"_:{term if isinstance(term, BNode) else term.value}"
+    iri = term.value if isinstance(term, ox.NamedNode) else str(term)
+    return prefixed_name(iri, readable=readable) or f"<{iri}>"

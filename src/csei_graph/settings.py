@@ -25,12 +25,14 @@ class Settings:
         None,
         "Folder of the workspace whose graph the commands use (it holds csei.toml); found by "
         "--workspace, else this variable, else the nearest csei.toml at or above the current folder. "
-        "Unset: the built-in release, read-only. Not a key of csei.toml.",
+        "Unset: the built-in release, read-only, and the commands that write stop with exit 2. Also "
+        "csei --workspace; not a key of csei.toml.",
     )
     data_dir: Path | None = _setting(
         None,
         "Folder of data files added to the graph, over the built-in release and the workspace's data/ "
-        "(it never replaces them).",
+        "(it never replaces them: the concept schemes the shapes need are always there). Also "
+        "csei --data-dir.",
     )
     max_file_bytes: int = _setting(
         50 * 1024 * 1024,
@@ -40,7 +42,7 @@ class Settings:
     )
     max_literal_chars: int = _setting(
         100_000,
-        "Longest literal accepted in a contributed or validated file, in characters.",
+        "Longest literal accepted in a contributed or validated file (a CSV cell included), in characters.",
     )
     max_iri_chars: int = _setting(
         4_000,
@@ -54,25 +56,28 @@ class Settings:
     validation_engine: str = _setting(
         "shacl",
         "SHACL engine of csei validate and csei contribute: shacl (compiled, fast) or pyshacl (the "
-        "reference implementation, slower).",
+        "reference implementation, slower). Also --engine.",
     )
     store_dir: Path | None = _setting(
         None,
         "Folder of the persistent store: the graph is loaded there once and reopened by every command; "
-        "it is rebuilt when any source's content changes. Unset: the graph is loaded in memory.",
+        "it is rebuilt when any source's content changes (docs/scaling.md). Unset: the graph is loaded in "
+        "memory. Also csei --store.",
     )
     endpoint_timeout: int = _setting(
         30,
-        "Seconds to wait for each answer of a remote SPARQL store (csei query --endpoint, push, pull).",
+        "Seconds to wait for each answer of a remote SPARQL store (csei query --endpoint, push, pull). "
+        "Also --timeout.",
     )
     endpoint_retries: int = _setting(
         2,
         "Times a request to a remote store is sent again after a refused connection or a busy answer "
-        "(HTTP 502, 503, 504); only requests that are safe to repeat are.",
+        "(HTTP 502, 503, 504); only requests that are safe to repeat are (queries, downloads, graph "
+        "replacements).",
     )
     endpoint_user: str | None = _setting(
         None,
-        "User name to log in to a remote SPARQL store with; unset: no login.",
+        "User name to log in to a remote SPARQL store with; unset: no login. Also --user.",
     )
     endpoint_password: str | None = _setting(
         None,
@@ -81,8 +86,9 @@ class Settings:
     )
     site_url: str = _setting(
         "",
-        "Public address of the published site (csei publish); sitemap, catalogue and download links "
-        "use it. Empty: the base IRI, which w3id.org redirects to the site.",
+        "Public address of the published site (csei publish); the sitemap, the catalogue's download links "
+        "and the schema.org description use it. Empty: the base IRI, which the w3id.org rules redirect to "
+        "the site (docs/publishing.md). Also csei publish --site-url.",
     )
     sparql_url: str = _setting(
         "",
@@ -91,18 +97,21 @@ class Settings:
     )
     release_date: str = _setting(
         "",
-        "Date (YYYY-MM-DD) the catalogue gives as the dataset's issue and modification date. "
-        "Empty: the day csei publish runs.",
+        "Date (YYYY-MM-DD) the catalogue gives as the dataset's issue and modification date, and csei "
+        "release as the release's; set it for a reproducible site. Empty: the day csei publish runs. "
+        "Also csei publish --release-date and csei release --release-date.",
     )
     sparql_timeout: int = _setting(
         10,
         "Seconds a SPARQL query may run on csei serve (/sparql and /queries/...); a query still running "
-        "then is stopped and answered with 422.",
+        "then is stopped (its worker process is ended) and answered with 422. Also csei serve --timeout; "
+        "see SECURITY.md.",
     )
     sparql_max_rows: int = _setting(
         10_000,
         "Most rows (or triples, for CONSTRUCT and DESCRIBE) a query on csei serve may give; a query "
-        "giving more is stopped and answered with 422.",
+        "giving more is stopped and answered with 422 (add LIMIT and OFFSET to page). Also csei serve "
+        "--max-rows.",
     )
     sparql_max_memory_mb: int = _setting(
         1024,
@@ -112,11 +121,12 @@ class Settings:
     sparql_workers: int = _setting(
         3,
         "Processes csei serve runs SPARQL queries in; a query over a limit is stopped by ending its "
-        "process, and more queries than workers wait for one.",
+        "process, and more queries than workers wait for one (within the time limit).",
     )
     max_request_bytes: int = _setting(
         100_000,
-        "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",
+        "Largest request body, or query text, csei serve accepts, in bytes; larger ones are answered with "
+        "413 unread.",
     )
     max_upload_bytes: int = _setting(
         5 * 1024 * 1024,
@@ -136,7 +146,8 @@ class Settings:
     page_cache_entries: int = _setting(
         2000,
         "Pages and documents csei serve keeps rendered in memory, least recently used dropped first; "
-        "0 keeps none.",
+        "0 keeps none. The graph cannot change while the server runs, so a kept page is never stale (with "
+        "--endpoint, nothing is kept).",
     )
 
     @classmethod

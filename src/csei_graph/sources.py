@@ -324,16 +324,21 @@ def read_limited(path: Path, limit: int) -> bytes:
     return content
 
 
+def _file_bytes(path: Path) -> bytes:
+    """A source's bytes; SourceError naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from None
+
+
 _XML_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)")
 
 
 def _refuse_xml_declarations(path: Path) -> None:
     # Entities are expanded by the parser: nested ones blow up (billion laughs), external ones read
     # files or URLs. RDF/XML never needs them, so a document declaring any is refused unparsed.
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        raise SourceError(path, error.strerror or str(error)) from None
+    text = _file_bytes(path)
     match = _XML_DECLARATION.search(text)
     if match:
         line, column = line_and_column(text, match.start())
@@ -352,7 +357,7 @@ def _check_well_formed_xml(path: Path) -> None:
     # a document cut short must be refused whole. Entities were refused above, so none is expanded.
     checker = xml.parsers.expat.ParserCreate()
     try:
-        checker.Parse(path.read_bytes(), True)
+        checker.Parse(_file_bytes(path), True)
     except xml.parsers.expat.ExpatError as error:
         raise SourceError(
             path,
@@ -361,8 +366,6 @@ def _check_well_formed_xml(path: Path) -> None:
             column=error.offset + 1,
             hint="fix the XML there: a file cut short lacks its closing tags, and text must be UTF-8",
         ) from None
-    except OSError as error:
-        raise SourceError(path, error.strerror or str(error)) from None
 
 
 # Python's JSON reader refuses about as deep a document (its recursion limit), so both agree.
@@ -375,10 +378,7 @@ def _refuse_deep_json(path: Path) -> None:
     # native stack and end the whole process, so deep documents are refused before it sees them.
     # A document Python's own JSON reader takes is shallow enough (and that reader is fast); only the
     # others are scanned.
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        raise SourceError(path, error.strerror or str(error)) from None
+    text = _file_bytes(path)
     try:
         json.loads(text)
         return

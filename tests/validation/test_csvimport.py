@@ -14,7 +14,7 @@ from csei_graph.sources import SourceError
 from csei_graph.validation import template, validate_graph
 from csei_graph.validation.csvimport import COLUMNS, read_csv, slugify
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
 CLUSTER = "https://w3id.org/csei/id/cluster/"
 
 

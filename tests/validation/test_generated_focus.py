@@ -14,7 +14,7 @@ import pytest
 from rdflib import URIRef
 
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.validation import validate
+from csei_graph.validation import engines
 from csei_graph.validation.report import Report, read_results
 from csei_graph.validation.validate import (
     DataGraph,
@@ -258,8 +258,8 @@ def test_pieces_of_generated_data_give_the_single_run_results(
         single = run_engine("shacl", shapes, whole)
     except ShapesError:
         pytest.skip("the engine does not evaluate these shapes")
-    monkeypatch.setattr(validate, "PIECE_FOCUS_NODES", 2)
-    in_pieces = validate._run_in_pieces(shapes, store, whole)
+    monkeypatch.setattr(engines, "PIECE_FOCUS_NODES", 2)
+    in_pieces = engines.run_in_pieces(shapes, store, whole)
     if in_pieces is None:
         pytest.skip("targets the store cannot resolve are left to a single run")
     assert _keys(read_results(in_pieces, shapes.graph, "shacl")) == _keys(

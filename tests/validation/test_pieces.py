@@ -9,10 +9,10 @@ from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import SynthResult, write_synthetic
-from csei_graph.validation import validate, walks
+from csei_graph.validation import engines, validate, walks
 from csei_graph.validation.pieces import Neighbourhoods, grouped
-from csei_graph.validation.reads import trie
 from csei_graph.validation.report import EngineRun, Report, Result, read_results
+from csei_graph.validation.tries import trie
 from csei_graph.validation.validate import (
     DataGraph,
     checked_shapes,
@@ -58,7 +58,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthResu
 
 def _validated(path: Path, engine: str, pieces_above: int, monkeypatch: pytest.MonkeyPatch) -> Report:
     monkeypatch.setattr(validate, "PIECES_ABOVE", pieces_above)
-    monkeypatch.setattr(validate, "PIECE_FOCUS_NODES", GROUP_SIZE)
+    monkeypatch.setattr(engines, "PIECE_FOCUS_NODES", GROUP_SIZE)
     sources = builtin_sources(Settings()) + discover([path])
     store = GraphStore.from_sources(sources)
     return validate_store(store, whole_graph(store), engine, files=[s.path for s in sources])
@@ -154,8 +154,8 @@ def test_every_kind_of_target_is_resolved_as_the_engine_resolves_it(monkeypatch:
         ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://example.org/g")) for q in data
     )
     whole = DataGraph.from_store(store)
-    monkeypatch.setattr(validate, "PIECE_FOCUS_NODES", 1)
-    in_pieces = validate._run_in_pieces(shapes, store, whole)
+    monkeypatch.setattr(engines, "PIECE_FOCUS_NODES", 1)
+    in_pieces = engines.run_in_pieces(shapes, store, whole)
     assert in_pieces is not None
     single = validate.run_engine("shacl", shapes, whole)
 

@@ -3,11 +3,10 @@
 import pyoxigraph as ox
 import pytest
 
-from csei_graph.validation.report import read_results
+from csei_graph.validation.report import EngineRun, read_results
 from csei_graph.validation.validate import (
     ENGINES,
     DataGraph,
-    EngineRun,
     ShapesError,
     checked_shapes,
     project_shapes,

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from csei_graph import maintainers
+from csei_graph.contributions import maintainers
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.workspace import Workspace, init
 

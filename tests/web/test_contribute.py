@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from csei_graph import maintainers
-from csei_graph.contributions import ACCEPTED, PENDING, entries, entry
+from csei_graph.contributions import ACCEPTED, PENDING, entries, entry, maintainers
 from csei_graph.validation import template
 from csei_graph.validation.csvimport import slugify
 from tests.hostile.corpus import fingerprint

@@ -1,6 +1,8 @@
 """The `csei` command line: each command parses its options, calls one API function, prints.
 
-The commands live in one module per capability; importing them registers them on `main`.
+The commands live in one module per capability; importing them registers them on `main`. Those
+modules import only click at their top and the library inside each command, so that `csei --help`
+and any one command load only what they use.
 """
 
 import importlib
@@ -11,9 +13,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-
-from csei_graph.sources import SourceError
-from csei_graph.workspace import resolve_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1
@@ -27,10 +26,7 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except SourceError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_USAGE)
-        except ValueError as error:
+        except _mistakes() as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)
         except OSError as error:
@@ -41,6 +37,28 @@ def user_errors(command: F) -> F:
             sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _mistakes() -> tuple[type[Exception], ...]:
+    # Evaluated only when a command raises: starting the command line does not load the sources.
+    from csei_graph.sources import SourceError
+
+    return (SourceError, ValueError)
+
+
+class LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among names a library module defines, read from it only when the option is used or shown."""
+
+    def __init__(self, module: str, *names: str) -> None:
+        # Not Choice.__init__, which would read the names at once.
+        self.where = (module, names)
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        module, names = self.where
+        loaded = importlib.import_module(module)
+        return tuple(choice for name in names for choice in getattr(loaded, name))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,6 +83,8 @@ def user_errors(command: F) -> F:
 @user_errors
 def main(ctx: click.Context, workspace: Path | None, data_dir: Path | None, store_dir: Path | None) -> None:
     """csei-graph: the knowledge graph of Clusters of Social and Ecological Innovation."""
+    from csei_graph.workspace import resolve_settings
+
     ctx.obj = resolve_settings(workspace, {"data_dir": data_dir, "store_dir": store_dir})
 
 

@@ -2,14 +2,16 @@
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from csei_graph import contributions, validation
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
 from csei_graph.cli.validation import engine_option, input_format_option, report_format_option
 from csei_graph.settings import Settings
-from csei_graph.workspace import require
+
+if TYPE_CHECKING:
+    from csei_graph import contributions
 
 _despite = click.option(
     "--despite-conflicts",
@@ -42,6 +44,9 @@ def contribute(
     strict: bool,
 ) -> None:
     """Check FILES (RDF or CSV) and, if they conform, file them in the workspace's review queue."""
+    from csei_graph import contributions, validation
+    from csei_graph.workspace import require
+
     workspace = require(settings, "contribute")
     outcome = contributions.contribute(
         workspace,
@@ -63,7 +68,9 @@ def contribute(
     _say(outcome, accept_now)
 
 
-def _say(outcome: contributions.Outcome, accept_now: bool) -> None:
+def _say(outcome: "contributions.Outcome", accept_now: bool) -> None:
+    from csei_graph import contributions
+
     conflicts = len(outcome.conflicts)
     if outcome.accepted is not None:
         click.echo(f"accepted: merged into {outcome.accepted}", err=True)
@@ -92,6 +99,9 @@ def _say(outcome: contributions.Outcome, accept_now: bool) -> None:
 @user_errors
 def review(settings: Settings, identifier: str | None, every: bool) -> None:
     """List the contributions waiting for review, or show one (ID) as what it adds and would change."""
+    from csei_graph import contributions
+    from csei_graph.workspace import require
+
     workspace = require(settings, "review")
     if identifier is None:
         state = None if every else contributions.PENDING
@@ -118,6 +128,9 @@ def accept(
     engine: str | None,
 ) -> None:
     """Merge the pending contribution ID into the workspace's data, with its provenance."""
+    from csei_graph import contributions, validation
+    from csei_graph.workspace import require
+
     workspace = require(settings, "accept")
     outcome = contributions.accept(
         workspace,
@@ -151,6 +164,9 @@ def accept(
 @user_errors
 def reject(settings: Settings, identifier: str, *, reason: str, by: str | None) -> None:
     """Refuse the pending contribution ID, keeping it and the reason in the queue."""
+    from csei_graph import contributions
+    from csei_graph.workspace import require
+
     workspace = require(settings, "reject")
     entry = contributions.reject(
         workspace, identifier, by=by or contributions.person(), reason=reason, settings=settings

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from csei_graph import api, releases, workspace
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
-from csei_graph.namespaces import shorten
 from csei_graph.settings import Settings
 
 
@@ -20,6 +18,9 @@ from csei_graph.settings import Settings
 @user_errors
 def info(settings: Settings, sources: tuple[Path, ...], output: str) -> None:
     """Print which graph is in use and what it holds: triples, graphs, clusters per country, classes."""
+    from csei_graph import api, releases, workspace
+    from csei_graph.namespaces import shorten
+
     result = api.summary(api.open_graph(sources, settings=settings))
     graph, release = workspace.describe(settings), releases.identity(settings)
     if output == "json":
@@ -43,6 +44,8 @@ def info(settings: Settings, sources: tuple[Path, ...], output: str) -> None:
 @user_errors
 def check(settings: Settings, sources: tuple[Path, ...]) -> None:
     """Load the ontology and data (and any given files) and report problems; exit 1 if any."""
+    from csei_graph import api
+
     problems = api.check(api.open_graph(sources, settings=settings))
     for problem in problems:
         click.echo(str(problem))

@@ -2,10 +2,8 @@
 
 import click
 
-from csei_graph import maintainers
 from csei_graph.cli import main, user_errors
 from csei_graph.settings import Settings
-from csei_graph.workspace import require
 
 
 @main.group()
@@ -19,6 +17,9 @@ def maintainer() -> None:
 @user_errors
 def add(settings: Settings, name: str) -> None:
     """Make NAME a maintainer (listed in csei.toml), or give a maintainer a new password (asked twice)."""
+    from csei_graph.contributions import maintainers
+    from csei_graph.workspace import require
+
     workspace = require(settings, "maintainer add")
     maintainers.check_name(name)
     # Asked for, never an option: a password on a command line stays in the shell's history.

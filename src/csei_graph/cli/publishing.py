@@ -4,12 +4,8 @@ from pathlib import Path
 
 import click
 
-from csei_graph import api
-from csei_graph.cli import main, user_errors
-from csei_graph.export import FORMATS, export_to_file, export_to_stdout
+from csei_graph.cli import LazyChoice, main, user_errors
 from csei_graph.settings import Settings
-from csei_graph.site.build import publish
-from csei_graph.site.progress import Progress, ShownProgress
 
 
 @main.command("export")
@@ -17,7 +13,7 @@ from csei_graph.site.progress import Progress, ShownProgress
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(list(FORMATS)),
+    type=LazyChoice("csei_graph.export", "FORMATS"),
     default="turtle",
     show_default=True,
     help="RDF syntax; nquads and trig keep the named graphs (the provenance of each fact).",
@@ -34,6 +30,9 @@ def export_command(
     settings: Settings, *, sources: tuple[Path, ...], format_name: str, out: Path | None, compress: bool
 ) -> None:
     """Write the whole graph (and any SOURCES) in one syntax, the same bytes for the same graph."""
+    from csei_graph import api
+    from csei_graph.export import export_to_file, export_to_stdout
+
     store = api.open_graph(sources, settings=settings)
     if out is None:
         export_to_stdout(store, format_name, compress=compress, settings=settings)
@@ -70,6 +69,10 @@ def publish_command(
     full: bool,
 ) -> None:
     """Write the static linked-data site into OUTDIR, replacing an earlier site there only when done."""
+    from csei_graph import api
+    from csei_graph.site.build import publish
+    from csei_graph.site.progress import Progress, ShownProgress
+
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise ValueError(f"--site-url must be an http(s) address, not {site_url!r}")
     settings = settings.with_values(site_url=site_url, release_date=release_date)

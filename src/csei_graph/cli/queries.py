@@ -4,18 +4,16 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from csei_graph import api, export, queries, transfer
-from csei_graph.cli import EXIT_USAGE, main, user_errors
-from csei_graph.files import atomic_writer
+from csei_graph.cli import EXIT_USAGE, LazyChoice, main, user_errors
 from csei_graph.settings import Settings
-from csei_graph.stores.base import Store
-from csei_graph.stores.protocol_client import AUTH_SCHEMES, Endpoint, RemoteError
-from csei_graph.stores.rdflib_engine import RdflibStore
-from csei_graph.stores.remote import DEFAULT_GRAPH_HOLDER, RemoteStore
+
+if TYPE_CHECKING:
+    from csei_graph.stores.base import Store
+    from csei_graph.stores.protocol_client import Endpoint
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENGINES = ("embedded", "rdflib")
@@ -29,11 +27,18 @@ def remote_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except RemoteError as error:
+        except _refused() as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _refused() -> type[Exception]:
+    # Evaluated only when a command raises: starting the command line does not load the HTTP client.
+    from csei_graph.stores.protocol_client import RemoteError
+
+    return RemoteError
 
 
 def endpoint_options(*, graph_store: bool) -> Callable[[F], F]:
@@ -61,7 +66,12 @@ def endpoint_options(*, graph_store: bool) -> Callable[[F], F]:
             click.option(
                 "--user", help="User name to log in with; the password is read from CSEI_ENDPOINT_PASSWORD."
             ),
-            click.option("--auth", type=click.Choice(AUTH_SCHEMES), default="basic", show_default=True),
+            click.option(
+                "--auth",
+                type=LazyChoice("csei_graph.stores.protocol_client", "AUTH_SCHEMES"),
+                default="basic",
+                show_default=True,
+            ),
             click.option("--timeout", type=click.IntRange(min=1), help="Seconds to wait for each answer."),
         ]
         for option in reversed(options):
@@ -73,8 +83,10 @@ def endpoint_options(*, graph_store: bool) -> Callable[[F], F]:
 
 def make_endpoint(
     settings: Settings, url: str, *, store_url: str | None, user: str | None, auth: str, timeout: int | None
-) -> Endpoint:
+) -> "Endpoint":
     """The remote store the options name, with the settings filling what they leave out."""
+    from csei_graph.stores.protocol_client import Endpoint
+
     return Endpoint(
         query_url=url,
         store_url=store_url or "",
@@ -107,7 +119,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(queries.RESULT_FORMATS + queries.GRAPH_FORMATS),
+    type=LazyChoice("csei_graph.queries", "RESULT_FORMATS", "GRAPH_FORMATS"),
     help="table (default), csv, tsv, json or xml; for a graph turtle (default), jsonld or ntriples.",
 )
 @click.option("--list", "list_all", is_flag=True, help="List the stored queries with their parameters.")
@@ -140,6 +152,10 @@ def query_command(
     timeout: int | None,
 ) -> None:
     """Run a stored query (by NAME) or a query file on the graph or on a remote SPARQL endpoint."""
+    from csei_graph import api, queries
+    from csei_graph.stores.rdflib_engine import RdflibStore
+    from csei_graph.stores.remote import RemoteStore
+
     if list_all:
         click.echo(queries.catalogue_text(queries.list_queries()), nl=False)
         return
@@ -174,9 +190,8 @@ def query_command(
 @click.option(
     "--default-graph",
     metavar="IRI",
-    default=DEFAULT_GRAPH_HOLDER,
-    show_default=True,
-    help="Remote named graph that receives the default graph (a store's own default graph is not used).",
+    help="Remote named graph that receives the default graph (a store's own default graph is not used); "
+    "default: graph/default under the base IRI.",
 )
 @click.pass_obj
 @user_errors
@@ -190,9 +205,13 @@ def push(
     auth: str,
     timeout: int | None,
     graphs: tuple[str, ...],
-    default_graph: str,
+    default_graph: str | None,
 ) -> None:
     """Upload the graph to a remote store by the SPARQL 1.1 Graph Store Protocol, graph by graph."""
+    from csei_graph import api, transfer
+    from csei_graph.stores.remote import DEFAULT_GRAPH_HOLDER
+
+    default_graph = default_graph or DEFAULT_GRAPH_HOLDER
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
     moved = transfer.push(
         api.open_graph(settings=settings), remote, graphs=graphs, default_graph=default_graph
@@ -230,6 +249,9 @@ def pull(
     output_format: str,
 ) -> None:
     """Download the graphs `csei push` wrote to a remote store, as TriG or N-Quads."""
+    from csei_graph import export, transfer
+    from csei_graph.files import atomic_writer
+
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
     dataset, moved = transfer.pull(remote, graphs=graphs)
     content = export.to_bytes(dataset, export.export_format(output_format), settings)

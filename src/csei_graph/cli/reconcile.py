@@ -4,11 +4,7 @@ from pathlib import Path
 
 import click
 
-from csei_graph import api
 from csei_graph.cli import main, user_errors
-from csei_graph.files import write_atomically
-from csei_graph.reconcile import build_index
-from csei_graph.reconcile.members import reconcile_members, summary
 from csei_graph.settings import Settings
 
 
@@ -24,6 +20,11 @@ from csei_graph.settings import Settings
 @user_errors
 def reconcile_command(settings: Settings, file: Path, output: Path | None) -> None:
     """Fill in the iri column of a member list (the CSV template) with the organisations the graph has."""
+    from csei_graph import api
+    from csei_graph.files import write_atomically
+    from csei_graph.reconcile import build_index
+    from csei_graph.reconcile.members import reconcile_members, summary
+
     if output is not None and output.exists():
         raise ValueError(f"{output} exists: choose another file name")
     reconciled = reconcile_members(file, build_index(api.open_graph(settings=settings)), settings)

@@ -4,11 +4,9 @@ import sys
 
 import click
 
-from csei_graph import export, releases, validation
 from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
 from csei_graph.cli.validation import engine_option
 from csei_graph.settings import Settings
-from csei_graph.workspace import require
 
 
 @main.command("release")
@@ -22,6 +20,9 @@ def release_command(
     settings: Settings, version: str, *, notes: str | None, release_date: str | None, engine: str | None
 ) -> None:
     """Freeze the workspace's graph as VERSION: dumps in every syntax and the changelog since the last."""
+    from csei_graph import releases, validation
+    from csei_graph.workspace import require
+
     workspace = require(settings, "release")
     settings = settings.with_values(release_date=release_date)
     frozen = releases.release(workspace, version, settings, notes=notes, engine=engine)
@@ -40,7 +41,7 @@ def release_command(
 
 @main.command("diff")
 @click.argument("first", metavar="A")
-@click.argument("second", metavar="[B]", default=releases.WORKSPACE_STATE)
+@click.argument("second", metavar="[B]", required=False)
 @click.option(
     "--format",
     "output",
@@ -51,8 +52,12 @@ def release_command(
 )
 @click.pass_obj
 @user_errors
-def diff_command(settings: Settings, first: str, second: str, output: str) -> None:
+def diff_command(settings: Settings, first: str, second: str | None, output: str) -> None:
     """Show what changed from release A to release B (default: the workspace as it is now)."""
+    from csei_graph import export, releases
+    from csei_graph.workspace import require
+
+    second = second or releases.WORKSPACE_STATE
     workspace = require(settings, "diff")
     changes = releases.diff(workspace, first, second, settings)
     if output == "turtle":

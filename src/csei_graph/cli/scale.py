@@ -4,9 +4,7 @@ from pathlib import Path
 
 import click
 
-from csei_graph import synth
-from csei_graph.cli import main, user_errors
-from csei_graph.progress import progress
+from csei_graph.cli import LazyChoice, main, user_errors
 
 
 @main.command("synth")
@@ -18,7 +16,9 @@ from csei_graph.progress import progress
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (.nq or .trig); standard output when not given.",
 )
-@click.option("--format", "output_format", type=click.Choice(synth.FORMATS), help="N-Quads or TriG.")
+@click.option(
+    "--format", "output_format", type=LazyChoice("csei_graph.synth", "FORMATS"), help="N-Quads or TriG."
+)
 @click.option(
     "--manifest",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -35,6 +35,9 @@ def synth_command(
     manifest: Path | None,
 ) -> None:
     """Write a realistic synthetic graph of CSEI clusters, streamed, in its own named graph."""
+    from csei_graph import synth
+    from csei_graph.progress import progress
+
     with progress("synth", clusters, unit="clusters") as shown:
         result = synth.write_synthetic(
             out, clusters, seed, defects=defects, output_format=output_format, manifest=manifest, shown=shown

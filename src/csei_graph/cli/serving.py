@@ -5,7 +5,6 @@ from pathlib import Path
 
 import click
 
-from csei_graph import web
 from csei_graph.cli import main, user_errors
 from csei_graph.cli.queries import remote_errors
 from csei_graph.settings import Settings
@@ -45,6 +44,8 @@ def serve(
     max_rows: int | None,
 ) -> None:
     """Serve the graph's pages, documents and SPARQL endpoint on http://HOST:PORT/."""
+    from csei_graph import web
+
     if endpoint and (sources or store_dir):
         raise ValueError("--endpoint publishes a remote store: it cannot go with SOURCES or --store")
     settings = settings.with_values(store_dir=store_dir, sparql_timeout=timeout, sparql_max_rows=max_rows)

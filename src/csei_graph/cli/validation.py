@@ -5,25 +5,23 @@ from pathlib import Path
 
 import click
 
-from csei_graph import validation
-from csei_graph.cli import EXIT_PROBLEMS, main, user_errors
+from csei_graph.cli import EXIT_PROBLEMS, LazyChoice, main, user_errors
 from csei_graph.settings import Settings
-from csei_graph.sources import FORMATS_BY_NAME
 
 input_format_option = click.option(
     "--input-format",
-    type=click.Choice(sorted(FORMATS_BY_NAME)),
+    type=LazyChoice("csei_graph.sources", "FORMATS_BY_NAME"),
     help="RDF syntax of the files, whatever their extension says.",
 )
 engine_option = click.option(
     "--engine",
-    type=click.Choice(validation.ENGINES),
+    type=LazyChoice("csei_graph.validation", "ENGINES"),
     help="SHACL engine: shacl (compiled, fast; the default) or pyshacl (the reference).",
 )
 report_format_option = click.option(
     "--format",
     "output",
-    type=click.Choice(validation.FORMATS),
+    type=LazyChoice("csei_graph.validation", "FORMATS"),
     default="text",
     show_default=True,
     help="Report as text, a SHACL report in Turtle, JSON, SARIF, or GitHub annotations.",
@@ -49,6 +47,8 @@ def validate(
     strict: bool,
 ) -> None:
     """Validate the graph in use, or SOURCES (files or folders) together with it; exit 1 on violations."""
+    from csei_graph import validation
+
     report = validation.validate_graph(sources, settings=settings, engine=engine, input_format=input_format)
     click.echo(validation.render(report, output, base=Path.cwd()), nl=False)
     if not report.passes(strict):
@@ -64,7 +64,9 @@ def validate(
 )
 @user_errors
 def template(output: Path | None) -> None:
-    """Print the CSV template for a cluster and its members (see docs/cli.md for its columns)."""
+    """Print the CSV template for a cluster and its members (docs/commands.md says what each column holds)."""
+    from csei_graph import validation
+
     text = validation.template()
     if output is None:
         click.echo(text, nl=False)

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from csei_graph.reconcile.matcher import Candidate, Condition, Query, reconcile
 from csei_graph.reconcile.vocabulary import ACTOR_KIND, COUNTRY, ORGANISATION, WEBSITE
 from csei_graph.settings import Settings
 from csei_graph.sources import SourceError
-from csei_graph.validation.csvimport import CANDIDATE_SEPARATOR, read_text
+from csei_graph.validation.csvimport import CANDIDATE_SEPARATOR, csv_rows, read_text
 
 IRI_COLUMN = "iri"
 # A candidate scoring this much is worth showing the user; below, the member is taken as new.
@@ -67,28 +67,13 @@ def reconcile_members(path: Path, index: Index, settings: Settings | None = None
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     members = []
-    for line, row in _rows(path, reader):
+    for line, row in csv_rows(path, reader):
         if (row.get("record") or "").strip() == "member" and (row.get("name") or "").strip():
             member = _reconciled(index, line, row)
             members.append(member)
             row[IRI_COLUMN] = _cell(member, row.get(IRI_COLUMN) or "")
         writer.writerow({column: row.get(column) or "" for column in columns})
     return Reconciled(out.getvalue(), tuple(members))
-
-
-def _rows(path: Path, reader: "csv.DictReader[str]") -> Iterator[tuple[int, dict[str, str]]]:
-    """Each row with the line it starts on; a malformed row raises SourceError with its line."""
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise SourceError(path, f"not valid CSV: {error}", line=line, hint="check the quotes") from None
-        if None in row:
-            raise SourceError(path, "more cells than columns", line=line, hint="quote cells that hold commas")
-        yield line, row
 
 
 def _reconciled(index: Index, line: int, row: dict[str, str]) -> MemberRow:

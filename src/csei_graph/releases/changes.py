@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from csei_graph.namespaces import BASE, CSEIG, PREFIXES, shorten
+from csei_graph.namespaces import BASE, CSEIG, PREFIXES, compact, shorten
 from csei_graph.terms import OxTerm
 
 CHANGESET = "http://purl.org/vocab/changeset/schema#"
@@ -136,17 +136,12 @@ def _line(change: Change, siblings: list[Change], labels: dict[OxTerm, str]) -> 
 
 
 def _shown(term: OxTerm, labels: dict[OxTerm, str]) -> str:
-    if isinstance(term, ox.Literal):
-        text = json.dumps(term.value, ensure_ascii=False)
-        if term.language:
-            return f"{text}@{term.language}"
-        return text if term.datatype.value.endswith("#string") else f"{text}^^{shorten(term.datatype.value)}"
-    name = labels.get(term)
+    name = labels.get(term) if not isinstance(term, ox.Literal) else None
     return f"{json.dumps(name, ensure_ascii=False)} ({_short(term)})" if name else _short(term)
 
 
 def _short(term: OxTerm) -> str:
-    return shorten(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+    return compact(term, readable=True)
 
 
 def _escaped(text: str) -> str:

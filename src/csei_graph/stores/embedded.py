@@ -5,13 +5,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, parse
 from csei_graph.stores import disk
 from csei_graph.stores.base import GraphDataset, GraphName
-from csei_graph.terms import OxTerm, to_rdflib
+from csei_graph.terms import OxTerm, rdflib_dataset, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 # Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax and literal
@@ -132,16 +132,7 @@ class GraphStore:
 
     def dataset(self) -> Dataset:
         """The graph as an rdflib Dataset with the same named graphs."""
-        dataset = Dataset()
-        for quad in self.quads():
-            graph = quad.graph_name
-            context = (
-                dataset.default_graph
-                if isinstance(graph, ox.DefaultGraph)
-                else dataset.graph(URIRef(graph.value))
-            )
-            context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-        return dataset
+        return rdflib_dataset(self.quads())
 
     def union_graph(self) -> Graph:
         """Every triple of every graph, merged into one rdflib Graph."""

@@ -2,13 +2,14 @@
 
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from csei_graph.stores.base import GraphDataset, GraphName, QueryAnswer, Store
-from csei_graph.terms import OxTerm, to_rdflib, to_store
+from csei_graph.terms import OxTerm, rdflib_dataset, to_rdflib, to_store
 
 
 class RdflibStore:
@@ -21,16 +22,7 @@ class RdflibStore:
     @classmethod
     def from_store(cls, store: Store) -> "RdflibStore":
         """A copy of every graph of the store."""
-        dataset = Dataset()
-        for quad in store.quads():
-            graph = quad.graph_name
-            context = (
-                dataset.default_graph
-                if isinstance(graph, ox.DefaultGraph)
-                else dataset.graph(URIRef(graph.value))
-            )
-            context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-        return cls(dataset)
+        return cls(rdflib_dataset(store.quads()))
 
     def __len__(self) -> int:
         return sum(1 for _ in self._dataset.quads())
@@ -62,14 +54,10 @@ class RdflibStore:
         dataset: GraphDataset | None = None,
     ) -> QueryAnswer:
         """Run a query with rdflib; bindings are rdflib's initial bindings, never pasted into the text."""
-        # Imported when first needed, as it is slow to import; and rdflib would otherwise fetch from
-        # the web any graph a query names in FROM.
-        import rdflib.plugins.sparql  # noqa: PLC0415
-
-        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         initial = {Variable(name): to_rdflib(term) for name, term in (bindings or {}).items()}
         target = self._dataset if dataset is None else self._restricted(dataset)
-        result = target.query(sparql, initBindings=initial)
+        with _graphs_not_fetched():
+            result = target.query(sparql, initBindings=initial)
         if result.type in {"CONSTRUCT", "DESCRIBE"}:
             assert result.graph is not None
             return (ox.Triple(to_store(s), to_store(p), to_store(o)) for s, p, o in result.graph)  # type: ignore[arg-type]
@@ -90,3 +78,20 @@ class RdflibStore:
             for triple in self._dataset.graph(URIRef(name)):
                 target.add(triple)
         return copy
+
+
+@contextmanager
+def _graphs_not_fetched() -> Iterator[None]:
+    """Within it, rdflib answers a query naming a graph in FROM without fetching it from the web.
+
+    The switch is rdflib's, for the whole process: it is set back as it was on leaving.
+    """
+    # Imported when first needed, as it is slow to import.
+    import rdflib.plugins.sparql  # noqa: PLC0415
+
+    before = rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    try:
+        yield
+    finally:
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = before

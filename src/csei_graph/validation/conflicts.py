@@ -14,10 +14,10 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from csei_graph.namespaces import CSEI, PREFIXES, shorten
+from csei_graph.namespaces import CSEI, PREFIXES, compact, shorten
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.terms import OxTerm, to_rdflib
-from csei_graph.validation.report import Location, Result, compact
+from csei_graph.terms import OxTerm
+from csei_graph.validation.report import Location, Result
 from csei_graph.validation.validate import project_shapes
 
 CONFLICT_RULE = "no-redefinition"
@@ -177,4 +177,4 @@ def _message(conflict: Conflict) -> str:
 
 def _term(term: OxTerm) -> str:
     # IRIs in full and literals in quotes with any control character escaped, as the old messages did.
-    return f"<{term.value}>" if isinstance(term, ox.NamedNode) else compact(to_rdflib(term))
+    return f"<{term.value}>" if isinstance(term, ox.NamedNode) else compact(term)

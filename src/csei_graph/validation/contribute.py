@@ -16,7 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from csei_graph.export import canonical_quads
-from csei_graph.namespaces import BASE, CSEIG, ONTOLOGY_IRI, shorten
+from csei_graph.namespaces import BASE, CSEIG, ONTOLOGY_IRI, compact, shorten
 from csei_graph.settings import Settings
 from csei_graph.sources import (
     FORMATS_BY_SUFFIX,
@@ -31,12 +31,12 @@ from csei_graph.sources import (
     too_many_triples,
 )
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.terms import OxTerm, to_rdflib
+from csei_graph.terms import OxTerm
 from csei_graph.validation import conflicts
 from csei_graph.validation.csvimport import read_csv
 from csei_graph.validation.locate import locate
 from csei_graph.validation.refusals import refusals
-from csei_graph.validation.report import Location, Report, Result, compact, sort_key
+from csei_graph.validation.report import Location, Report, Result, sort_key
 from csei_graph.validation.validate import around_changes, label_of, validate_store
 
 CSV_SUFFIX = ".csv"
@@ -179,7 +179,7 @@ def _as_seen_by(node: ox.BlankNode, term: OxTerm) -> str:
         if isinstance(term, ox.BlankNode)
         else shorten(str(term.value))
         if isinstance(term, ox.NamedNode)
-        else compact(to_rdflib(term))
+        else compact(term)
     )
 
 

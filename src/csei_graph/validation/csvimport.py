@@ -16,7 +16,7 @@ from csei_graph.settings import Settings
 from csei_graph.sources import SourceError, read_limited, resource_dir
 from csei_graph.validation.report import Location, Result
 
-# Each column and what it holds; docs/cli.md documents the same (a test keeps them in step).
+# Each column and what it holds; docs/commands.md documents the same (a test keeps them in step).
 COLUMNS: dict[str, str] = {
     "record": "cluster (the first row, exactly one) or member (one row per member organisation)",
     "name": "the name as the organisation writes it",
@@ -199,6 +199,15 @@ def _rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
             else f"unknown column(s) {', '.join(unknown)}"
         )
         raise SourceError(path, f"{problem} in the header", line=1, hint="start from `csei template`")
+    for line, row in csv_rows(path, reader):
+        values = {column: (row.get(column) or "").strip() for column in COLUMNS}
+        if any(values.values()):
+            _check_row(path, line, values)
+            yield line, values
+
+
+def csv_rows(path: Path, reader: "csv.DictReader[str]") -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row with the line it starts on; a malformed row raises SourceError with its line."""
     while True:
         line = reader.line_num + 1  # where the next row starts; a quoted cell may span lines
         try:
@@ -209,10 +218,7 @@ def _rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
             raise SourceError(path, f"not valid CSV: {error}", line=line, hint="check the quotes") from None
         if None in row:
             raise SourceError(path, "more cells than columns", line=line, hint="quote cells that hold commas")
-        values = {column: (row.get(column) or "").strip() for column in COLUMNS}
-        if any(values.values()):
-            _check_row(path, line, values)
-            yield line, values
+        yield line, row
 
 
 def _check_row(path: Path, line: int, values: dict[str, str]) -> None:

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from csei_graph.validation.reads import Trie, Walk, trie
+from csei_graph.validation.reads import Walk
+from csei_graph.validation.tries import crossed, trie
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_SUBCLASS_OF = b"<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
@@ -74,36 +75,31 @@ class Neighbourhoods:
     def read_by(self, nodes: Iterable[bytes]) -> set[int]:
         """The lines the checks of these nodes read: those their walks cross.
 
-        The same triples as the store gives `validate._read_by`.
+        The same triples as the store gives `walks.read_by`.
         """
-        read: set[int] = set()
-        states: list[tuple[bytes, Trie]] = [(node, self.walks) for node in nodes]
-        seen: set[tuple[bytes, int]] = set()
-        while states:
-            node, tail = states.pop()
-            if (node, id(tail)) in seen:
-                continue
-            seen.add((node, id(tail)))
-            for (forward, predicate), rest in tail.items():
-                wanted = None if predicate is None else f"<{predicate}>".encode()
-                numbers = self.outgoing.get(node, ()) if forward else self.incoming.get(node, ())
-                for number in numbers:
-                    if wanted is not None and self.predicates[number] != wanted:
-                        continue
-                    read.add(number)
-                    if rest:
-                        line = self.lines[number]
-                        # A walk may go on from a literal, backwards: its text is its term.
-                        other = (
-                            (self.objects[number] or line.split(b" ", 2)[2][:-2])
-                            if forward
-                            else line.split(b" ", 1)[0]
-                        )
-                        states.append((other, rest))
+        read = set(crossed(nodes, self.walks, self._step))
         if self.terms:
             for predicate in {self.predicates[number] for number in read}:
                 read.update(self.outgoing.get(predicate, ()))
         return read
+
+    def _step(
+        self, node: bytes, forward: bool, predicate: str | None, onward: bool
+    ) -> Iterator[tuple[int, bytes | None]]:
+        """The lines a step reads from a node, and the node at their other end when the walk goes on."""
+        wanted = None if predicate is None else f"<{predicate}>".encode()
+        for number in self.outgoing.get(node, ()) if forward else self.incoming.get(node, ()):
+            if wanted is not None and self.predicates[number] != wanted:
+                continue
+            if not onward:
+                yield number, None
+                continue
+            line = self.lines[number]
+            if not forward:
+                yield number, line.split(b" ", 1)[0]
+                continue
+            # A walk may go on from a literal, backwards: its text is its term.
+            yield number, self.objects[number] or line.split(b" ", 2)[2][:-2]
 
     def share(self, lines: Iterable[bytes]) -> None:
         """Send these lines with every piece (the ontology), those the graph lacks too."""

@@ -449,29 +449,3 @@ def _capped(walks: set[Walk]) -> set[Walk]:
     if len(walks) > MAX_WALKS:
         raise Unanalysable("too many walks")
     return walks
-
-
-END: Step = (False, "")
-Trie = dict[Step, "Trie"]
-
-
-def trie(walks: Iterable[Walk]) -> Trie:
-    """The walks as a tree of steps: walking it from a node reads each triple once per branch."""
-    root: Trie = {}
-    for walk in walks:
-        node = root
-        for step in walk:
-            node = node.setdefault(step, {})
-    return root
-
-
-def reverse_trie(walks: Iterable[Walk]) -> Trie:
-    """From each step that reads a triple, the steps back to the focus node (marked END)."""
-    root: Trie = {}
-    for walk in walks:
-        for index, step in enumerate(walk):
-            node = root.setdefault(step, {})
-            for back in reversed(walk[:index]):
-                node = node.setdefault(back, {})
-            node[END] = {}
-    return root

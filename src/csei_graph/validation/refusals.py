@@ -5,10 +5,9 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES, shorten
+from csei_graph.namespaces import BASE, CSEI, CSEID, CSEIG, ONTOLOGY_IRI, PREFIXES, compact, shorten
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.terms import to_rdflib
-from csei_graph.validation.report import Location, Result, compact
+from csei_graph.validation.report import Location, Result
 
 # What a contribution may not describe: the vocabulary the maintainers keep, and what csei writes.
 PROTECTED = (
@@ -190,7 +189,7 @@ def _ill_typed(quad: ox.Quad, locations: Callable[[str], Location | None]) -> Re
         "ill-typed-literal",
         locations(subject),
         path=shorten(quad.predicate.value),
-        value=compact(to_rdflib(literal)),  # type: ignore[arg-type]
+        value=compact(literal),  # type: ignore[arg-type]
     )
 
 

@@ -12,7 +12,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from csei_graph.namespaces import PREFIXES, prefixed_name
+from csei_graph.namespaces import PREFIXES, compact
 
 FORMATS = ("text", "turtle", "json", "sarif", "github")
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -116,20 +116,6 @@ class Report:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def compact(term: Node | str) -> str:
-    """A term as a reader writes it: a prefixed name where a project prefix fits, else <iri>."""
-    if isinstance(term, Literal):
-        text = json.dumps(str(term), ensure_ascii=False)
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype and str(term.datatype) != f"{PREFIXES['xsd']}string":
-            return f"{text}^^{compact(term.datatype)}"
-        return text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return prefixed_name(str(term)) or f"<{term}>"
 
 
 def path_text(graph: Graph, path: Node) -> str:

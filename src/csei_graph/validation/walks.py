@@ -1,12 +1,12 @@
 """The shapes' walks on a store: the nodes a change reaches back to, the triples a node's checks read."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import OxTerm
-from csei_graph.validation.reads import END, Trie
+from csei_graph.validation.tries import END, Trie, crossed
 
 
 def used_as_predicate(store: GraphStore, node: OxTerm) -> bool:
@@ -66,22 +66,17 @@ def _before(store: GraphStore, node: OxTerm, step: tuple[bool, str | None]) -> l
 
 def read_by(store: GraphStore, nodes: set[OxTerm], walks: Trie) -> list[ox.Triple]:
     """The triples the checks of these nodes read: those their walks cross."""
-    triples: list[ox.Triple] = []
-    states = [(node, walks) for node in nodes]
-    seen: set[tuple[OxTerm, int]] = set()
-    while states:
-        node, tail = states.pop()
-        if (node, id(tail)) in seen:
-            continue
-        seen.add((node, id(tail)))
-        for (forward, predicate), rest in tail.items():
-            if forward and isinstance(node, ox.Literal):
-                continue
-            if forward:
-                found = list(store.triples_matching(node, _step_predicate(predicate), None))  # type: ignore[arg-type]
-            else:
-                found = list(store.triples_matching(None, _step_predicate(predicate), node))  # type: ignore[arg-type]
-            triples += found
-            if rest:
-                states.extend((t.object if forward else t.subject, rest) for t in found)
-    return triples
+
+    def step(
+        node: OxTerm, forward: bool, predicate: str | None, _onward: bool
+    ) -> Iterator[tuple[ox.Triple, OxTerm]]:
+        if forward and isinstance(node, ox.Literal):
+            return
+        if forward:
+            for triple in store.triples_matching(node, _step_predicate(predicate), None):  # type: ignore[arg-type]
+                yield triple, triple.object  # type: ignore[misc]
+        else:
+            for triple in store.triples_matching(None, _step_predicate(predicate), node):  # type: ignore[arg-type]
+                yield triple, triple.subject  # type: ignore[misc]
+
+    return list(crossed(nodes, walks, step))

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from csei_graph import maintainers
+from csei_graph.contributions import maintainers
 from csei_graph.pages.forms import LoginView
 from csei_graph.pages.render import render
 from csei_graph.settings import Settings

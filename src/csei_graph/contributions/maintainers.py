@@ -5,6 +5,7 @@ the server's signing key for sessions and forms is kept beside them. Every file 
 the project's atomic writer, with its private mode from the start.
 """
 
+import functools
 import hashlib
 import json
 import secrets
@@ -27,8 +28,12 @@ MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
 MAX_NAME_CHARS = 100
 _HASHER = PasswordHasher()
-# Checked against when the name is unknown, so that an unknown name takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash checked against when the name is unknown, so that it takes as long as a wrong password."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 def check_name(name: str) -> str:
@@ -67,7 +72,7 @@ def verify(workspace: Workspace, settings: Settings, name: str, password: str) -
     """Whether `name` is a maintainer listed in csei.toml and `password` is theirs."""
     stored = _hashes(workspace).get(name) if name in settings.maintainers else None
     try:
-        return _HASHER.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and stored is not None
+        return _HASHER.verify(stored or _dummy_hash(), password[:MAX_PASSWORD_CHARS]) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

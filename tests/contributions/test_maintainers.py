@@ -5,8 +5,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from csei_graph import maintainers
 from csei_graph.cli import main
+from csei_graph.contributions import maintainers
 from csei_graph.settings import Settings
 from csei_graph.workspace import Workspace, resolve_settings
 
