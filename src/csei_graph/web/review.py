@@ -37,14 +37,23 @@ DONE = {
 }
 
 
-async def queue_page(request: Request) -> Response:
-    """/review: the queue (GET), or a decision on one contribution (POST)."""
+def _signed_in_maintainer(request: Request) -> tuple[Workspace, str] | Response:
+    """The workspace and the maintainer signed in, or the answer to give instead (no queue, sign in)."""
     workspace = workspace_of(request)
     if workspace is None:
         return PlainTextResponse(NO_WORKSPACE, status_code=404)
     who = maintainer(request)
     if who is None:
         return sign_in_first(request)
+    return workspace, who
+
+
+async def queue_page(request: Request) -> Response:
+    """/review: the queue (GET), or a decision on one contribution (POST)."""
+    signed_in = _signed_in_maintainer(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    workspace, who = signed_in
     if request.method == "POST":
         return await _decide(request, workspace, who)
     found = await run_in_threadpool(contributions.entries, workspace)
@@ -56,12 +65,10 @@ async def queue_page(request: Request) -> Response:
 
 async def entry_page(request: Request) -> Response:
     """/review/{id}: one contribution, what it adds and changes, its report, and the decision form."""
-    workspace = workspace_of(request)
-    if workspace is None:
-        return PlainTextResponse(NO_WORKSPACE, status_code=404)
-    who = maintainer(request)
-    if who is None:
-        return sign_in_first(request)
+    signed_in = _signed_in_maintainer(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    workspace, who = signed_in
     identifier = request.path_params["id"]
     settings = service_of(request).settings
     message = DONE.get(request.query_params.get("done", ""), "")
