@@ -18,11 +18,21 @@ from csei_graph.export import (
 )
 from csei_graph.namespaces import ONTOLOGY_IRI
 from csei_graph.pages import render, shapes
+from csei_graph.pages.explore import explore_view
 from csei_graph.pages.home import home_view
 from csei_graph.pages.listing import Listing, all_listing_pages
 from csei_graph.pages.message import message_view
+from csei_graph.pages.network import network_view
 from csei_graph.pages.ontology import ontology_view
-from csei_graph.pages.query import QUERY_FOLDER, queries_view, query_view, stored_query_names
+from csei_graph.pages.query import (
+    QUERY_FOLDER,
+    QueryView,
+    editor_page,
+    queries_view,
+    query_view,
+    result_files,
+    stored_query_names,
+)
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.search import SEARCH_INDEX, search_entries, search_view
 from csei_graph.settings import Settings
@@ -91,9 +101,26 @@ def fixed_pages(
     page(writer, queries_view(store, settings))
     for name in stored_query_names():
         view = query_view(store, name, settings)
-        if view is not None:
-            page(writer, view)
-            writer.text(f"{QUERY_FOLDER}/{name}.rq", view.sparql)
+        if view is None:
+            continue
+        writer.text(f"{QUERY_FOLDER}/{name}.rq", view.sparql)
+        _query_pages(writer, view)
+        for parameter, codes in json.loads(view.variants_json).items():
+            for code in codes:
+                variant = query_view(store, name, settings, {parameter: code})
+                if variant is not None and not variant.error:
+                    _query_pages(writer, variant)
+    page(writer, editor_page(catalogue.dataset_metadata(settings).sparql_url))
+    page(writer, explore_view(store, settings))
+    page(writer, network_view(store, settings))
+
+
+def _query_pages(writer: SiteWriter, view: QueryView) -> None:
+    """A stored query's page for some values, and its result as CSV and JSON beside it."""
+    page(writer, view)
+    stem = view.path.removesuffix(".html")
+    for extension, body in result_files(view).items():
+        writer.data(f"{stem}.{extension}", body)
 
 
 def _documents(writer: SiteWriter, stem: str, quads: list) -> None:

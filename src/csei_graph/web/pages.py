@@ -79,7 +79,7 @@ async def document(request: Request) -> Response:
         rendered = await _rendered(service, path, stem, representation)
         if rendered is None:
             return await not_found(request, f"There is no page at /{path}.")
-        return _send(request, service, rendered)
+        return send(request, service, rendered)
     has_extension = "." in posixpath.basename(path)
     offered = () if has_extension else await run_in_threadpool(_offered, service, path)
     if not offered:
@@ -91,7 +91,7 @@ async def document(request: Request) -> Response:
     rendered = await _rendered(service, file_name, path, chosen)
     if rendered is None:
         return await not_found(request, f"There is no page at /{path}.")
-    return _send(request, service, rendered, location=f"/{file_name}")
+    return send(request, service, rendered, location=f"/{file_name}")
 
 
 def _negotiate(request: Request, offered: Sequence[Representation], stem: str) -> Representation | Response:
@@ -212,7 +212,7 @@ def _rdf_document(service: Service, stem: str, representation: Representation) -
     return Rendered.of(body, representation, (("Link", conneg.link_header(alternates)),))
 
 
-def _send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
+def send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
     """The representation with its caching headers, or 304 when the client's copy is still good.
 
     A negotiated answer (one with a Content-Location) varies with the Accept header; a body of some
@@ -255,7 +255,7 @@ async def context(request: Request) -> Response:
         return Rendered.of(body.encode("utf-8"), JSONLD_CONTEXT)
 
     rendered = await run_in_threadpool(service.cache.get_or_render, ("context.jsonld", "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    return send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def search_index(request: Request) -> Response:
@@ -267,7 +267,7 @@ async def search_index(request: Request) -> Response:
         return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
 
     rendered = await run_in_threadpool(service.cache.get_or_render, (SEARCH_INDEX, "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    return send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def dump(request: Request) -> Response:
@@ -292,7 +292,7 @@ async def dump(request: Request) -> Response:
     key = (paths.dump_path(fmt.extension), "file")
     rendered: Rendered = await run_in_threadpool(service.cache.get_or_render, key, render)  # type: ignore[assignment]
     if path == paths.dump_path(fmt.extension):
-        return _send(request, service, rendered)
+        return send(request, service, rendered)
     media_type = conneg.Representation(fmt.name, fmt.media_type, fmt.extension).content_type
     zipped = conneg.accepts_gzip(request.headers.get("accept-encoding"))
     etag = rendered.etag[:-1] + ('-gzip"' if zipped else '-identity"')
