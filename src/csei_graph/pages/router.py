@@ -4,6 +4,7 @@ maps back to its view here)."""
 from collections.abc import Mapping
 
 from csei_graph.pages import paths
+from csei_graph.pages.description import DescriptionView, description_view
 from csei_graph.pages.explore import EXPLORE_PAGE, ExploreView, explore_view
 from csei_graph.pages.home import HomeView, home_view
 from csei_graph.pages.listing import ListingView, listing_for_stem, listing_page
@@ -38,6 +39,7 @@ View = (
     | SearchView
     | MessageView
     | ExploreView
+    | DescriptionView
     | NetworkView
 )
 
@@ -69,6 +71,8 @@ def view_for_path(store: Store, path: str, settings: Settings | None = None) -> 
         paths.ONTOLOGY_PAGE: lambda: ontology_view(store, settings),
         paths.SHAPES_PAGE: lambda: shapes_view(store, settings=settings),
         f"{QUERY_FOLDER}/index.html": lambda: queries_view(store, settings),
+        "catalog.html": lambda: description_view(store, "catalog", settings),
+        "void.html": lambda: description_view(store, "void", settings),
         EXPLORE_PAGE: lambda: explore_view(store, settings),
         NETWORK_PAGE: lambda: network_view(store, settings),
         EDITOR_PAGE: lambda: editor_page(

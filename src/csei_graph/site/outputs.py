@@ -18,6 +18,7 @@ from csei_graph.export import (
 )
 from csei_graph.namespaces import ONTOLOGY_IRI
 from csei_graph.pages import render, shapes
+from csei_graph.pages.description import DESCRIPTIONS, description_view
 from csei_graph.pages.explore import explore_view
 from csei_graph.pages.home import home_view
 from csei_graph.pages.listing import Listing, all_listing_pages
@@ -45,7 +46,8 @@ from csei_graph.stores.base import Store
 
 STATIC_DIR = render.STATIC_DIR
 SITEMAP_LIMIT = 50_000
-CATALOGUE_FORMATS = ("turtle", "jsonld", "rdfxml")
+# The catalogue and the VoID description in the document formats, and RDF/XML for harvesters.
+CATALOGUE_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 
 def page(writer: SiteWriter, view: object) -> None:
@@ -131,12 +133,12 @@ def _documents(writer: SiteWriter, stem: str, quads: list) -> None:
 
 def metadata(writer: SiteWriter, store: Store, settings: Settings) -> None:
     """The DCAT-AP catalogue in three syntaxes, the VoID description and the JSON-LD context."""
-    catalogue_quads = catalogue.to_quads(catalogue.dcat_catalogue(store, settings))  # type: ignore[arg-type]
-    for name in CATALOGUE_FORMATS:
-        fmt = next(f for f in DUMP_FORMATS if f.name == name)
-        writer.data(f"catalog.{fmt.extension}", to_bytes(catalogue_quads, fmt, settings))
-    void_quads = catalogue.to_quads(catalogue.void_description(store, settings))  # type: ignore[arg-type]
-    writer.data(catalogue.VOID_FILE, to_bytes(void_quads, DOCUMENT_FORMATS[0], settings))
+    for stem, (_, make) in DESCRIPTIONS.items():
+        quads = catalogue.to_quads(make(store, settings))  # type: ignore[arg-type]
+        for name in CATALOGUE_FORMATS:
+            fmt = next(f for f in DUMP_FORMATS if f.name == name)
+            writer.data(f"{stem}.{fmt.extension}", to_bytes(quads, fmt, settings))
+        page(writer, description_view(store, stem, settings))
     writer.text(CONTEXT_NAME, json.dumps(jsonld_context(), ensure_ascii=False, indent=2) + "\n")
 
 
