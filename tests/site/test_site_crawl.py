@@ -1,6 +1,6 @@
 """Every IRI resolves: each IRI the graph mints under the base, in each format the site advertises,
-and every link of every page, on `csei serve` and on the published site behind real nginx (the rules
-a publish writes), with 0 failures."""
+and every link of every page, on `csei serve` and on the published site behind real nginx and real
+Apache (with the rules a publish writes), with 0 failures."""
 
 import shutil
 import subprocess
@@ -80,6 +80,38 @@ def nginx(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         process.wait(timeout=20)
 
 
+APACHE_MODULES = ("mpm_event", "authz_core", "mime", "rewrite", "headers", "dir")
+
+
+def _apache_conf(root: Path, folder: Path, port: int) -> str:
+    """A whole httpd.conf: the modules the generated .htaccess needs, the site's folder allowing it."""
+    modules = "".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n" for m in APACHE_MODULES)
+    return (
+        f"ServerRoot {folder}\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\nPidFile {folder / 'httpd.pid'}\n"
+        f"ErrorLog {folder / 'error.log'}\n{modules}TypesConfig /dev/null\nDocumentRoot {root}\n"
+        f"<Directory {root}>\n    AllowOverride All\n    Require all granted\n</Directory>\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def apache(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    binary = shutil.which("apache2") or "/usr/sbin/apache2"
+    if not Path(binary).exists():
+        pytest.skip("Apache is not installed (Debian package apache2)")
+    folder = tmp_path_factory.mktemp("apache")
+    port = free_port()
+    (folder / "httpd.conf").write_text(_apache_conf(site_root, folder, port), encoding="utf-8")
+    # One process in the foreground (-X), as the user running the tests: no user to switch to.
+    process = subprocess.Popen([binary, "-f", str(folder / "httpd.conf"), "-X"], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}{SITE_PATH}"
+    try:
+        _wait(process, url + "index.html")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def _wait(process: subprocess.Popen[bytes], url: str) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -127,3 +159,43 @@ def test_no_page_of_the_static_site_behind_nginx_links_to_nothing(nginx: str) ->
     assert crawl.failures == [], f"{len(crawl.failures)} of {crawl.visited}:\n" + "\n".join(
         crawl.failures[:50]
     )
+
+
+def test_every_minted_iri_dereferences_behind_apache_in_every_format(apache: str, iris: set[str]) -> None:
+    with httpx.Client(timeout=60) as client:
+        crawl = dereference(client, apache, iris)
+    assert crawl.failures == [], f"{len(crawl.failures)} of {crawl.visited}:\n" + "\n".join(
+        crawl.failures[:50]
+    )
+
+
+def test_no_page_of_the_static_site_behind_apache_links_to_nothing(apache: str) -> None:
+    with httpx.Client(timeout=60) as client:
+        crawl = follow_links(client, apache + "index.html")
+    assert crawl.visited > 500
+    assert crawl.failures == [], f"{len(crawl.failures)} of {crawl.visited}:\n" + "\n".join(
+        crawl.failures[:50]
+    )
+
+
+ACCEPT_HEADERS = (
+    "text/turtle;q=0, text/html",
+    "text/turtle;q=0.5, text/html",
+    "text/html;q=0.5, text/turtle",
+    "application/ld+json",
+    "application/n-triples, text/turtle;q=0",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+)
+
+
+@pytest.mark.parametrize("accept", ACCEPT_HEADERS)
+def test_the_rules_weigh_q_values_as_serve_does(
+    accept: str, serve: RunningServer, nginx: str, apache: str, iris: set[str]
+) -> None:
+    cluster = min(iri for iri in iris if iri.startswith(BASE + "id/cluster/"))
+    chosen = []
+    with httpx.Client(timeout=60, follow_redirects=True) as client:
+        for root in (serve.url + "/", nginx, apache):
+            response = client.get(root + cluster[len(BASE) :], headers={"Accept": accept})
+            chosen.append((response.status_code, response.headers["content-type"].split(";")[0]))
+    assert chosen[0][0] == 200 and chosen[1] == chosen[0] and chosen[2] == chosen[0]

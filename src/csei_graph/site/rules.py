@@ -41,6 +41,24 @@ def _escape_media_type(media_type: str) -> str:
     return media_type.replace("+", r"\+").replace(".", r"\.")
 
 
+# q-values, as `csei serve` weighs them for the cases that matter: a media type with q=0 is refused, and
+# a page asked for at full weight (`text/html` with no q, or q=1) wins, as it wins ties on serve.
+HTML_AT_FULL_WEIGHT = r"(^|,)\s*(text/html|application/xhtml\+xml)\s*(;\s*q=1(\.0*)?\s*)?(,|$)"
+
+
+def _accepted(media_type: str) -> str:
+    """A regular expression (PCRE) matching an Accept header that names the media type with q > 0."""
+    return rf"(^|,)\s*{_escape_media_type(media_type)}\s*(,|$|;(?!\s*q=0(\.0*)?\s*(,|$)))"
+
+
+def _apache_accept(media_type: str) -> str:
+    """The conditions of an Apache rule that serves this media type rather than a page."""
+    return (
+        f"RewriteCond %{{HTTP_ACCEPT}} !{HTML_AT_FULL_WEIGHT} [NC]\n"
+        f"RewriteCond %{{HTTP_ACCEPT}} {_accepted(media_type)} [NC]\n"
+    )
+
+
 def apache(meta: DatasetMetadata) -> str:
     """`.htaccess` for the site's root folder on Apache."""
     base = urlparse(meta.site_url).path or "/"
@@ -48,6 +66,8 @@ def apache(meta: DatasetMetadata) -> str:
     lines = [
         HEADER,
         "Options -MultiViews\n",
+        "# `ontology` is a document and a folder (of its terms' documents): no redirect to `ontology/`.\n",
+        "<IfModule mod_dir.c>\n    DirectorySlash Off\n</IfModule>\n",
         types,
         "AddType application/ld+json .jsonld\n",
         "AddCharset utf-8 .html .ttl .jsonld .nt .nq .trig .rdf .rq .json\n",
@@ -61,7 +81,7 @@ def apache(meta: DatasetMetadata) -> str:
         "# A resource is not a document: 303 See Other to its document, in the format asked for.\n",
     ]
     for media_type, extension in NEGOTIATED:
-        lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {_escape_media_type(media_type)}\n")
+        lines.append(_apache_accept(media_type))
         lines.append(f"RewriteRule ^id/(.+)$ doc/$1.{extension} [R=303,L]\n")
     lines.append("RewriteRule ^id/(.+)$ doc/$1.html [R=303,L]\n\n")
     lines.append("# What the catalogue describes, and the ontology's versions: 303 to their description.\n")
@@ -69,7 +89,7 @@ def apache(meta: DatasetMetadata) -> str:
     lines.append(f"RewriteRule ^{VERSION_PATTERN}$ ontology [R=303,L]\n\n")
     lines.append("# A document asked for without extension: the file of the format asked for.\n")
     for media_type, extension in NEGOTIATED:
-        lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {_escape_media_type(media_type)}\n")
+        lines.append(_apache_accept(media_type))
         lines.append(f"RewriteCond %{{REQUEST_FILENAME}}.{extension} -f\n")
         lines.append(f"RewriteRule ^{DOCUMENTS_PATTERN}$ $1.{extension} [L]\n")
     lines.append("RewriteCond %{REQUEST_FILENAME}.html -f\n")
@@ -104,8 +124,8 @@ def _apache_gzip() -> str:
 def nginx(meta: DatasetMetadata) -> str:
     """A fragment for nginx: a `map` for the http block and locations for the site's server block."""
     base = (urlparse(meta.site_url).path or "/").rstrip("/")
-    choices = "".join(
-        f"    ~{_escape_media_type(media_type)} {extension};\n" for media_type, extension in NEGOTIATED
+    choices = f'    "~*{HTML_AT_FULL_WEIGHT}" html;\n' + "".join(
+        f'    "~*{_accepted(media_type)}" {extension};\n' for media_type, extension in NEGOTIATED
     )
     types = "".join(f"    {f.media_type} {f.extension};\n" for f in FORMATS.values())
     return (
@@ -156,12 +176,12 @@ def w3id(settings: Settings, meta: DatasetMetadata) -> str:
         "# Resources: 303 See Other to their document in the format asked for.\n",
     ]
     for media_type, extension in NEGOTIATED:
-        lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {_escape_media_type(media_type)}\n")
+        lines.append(_apache_accept(media_type))
         lines.append(f"RewriteRule ^id/(.+)$ {site}doc/$1.{extension} [R=303,L]\n")
     lines.append(f"RewriteRule ^id/(.+)$ {site}doc/$1.html [R=303,L]\n\n")
     lines.append("# Documents, named graphs, the ontology (hash IRIs: the fragment stays) and the shapes.\n")
     for media_type, extension in NEGOTIATED:
-        lines.append(f"RewriteCond %{{HTTP_ACCEPT}} {_escape_media_type(media_type)}\n")
+        lines.append(_apache_accept(media_type))
         lines.append(f"RewriteRule ^{DOCUMENTS_PATTERN}$ {site}$1.{extension} [R=302,L]\n")
     lines.append(f"RewriteRule ^{DOCUMENTS_PATTERN}$ {site}$1.html [R=302,L]\n")
     lines.append(f"RewriteRule ^(doc/.+|graph/.+|ontology.*|shapes.*)$ {site}$1 [R=302,L]\n\n")
