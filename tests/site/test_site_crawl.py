@@ -87,7 +87,8 @@ def _apache_conf(root: Path, folder: Path, port: int) -> str:
     """A whole httpd.conf: the modules the generated .htaccess needs, the site's folder allowing it."""
     modules = "".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n" for m in APACHE_MODULES)
     return (
-        f"ServerRoot {folder}\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\nPidFile {folder / 'httpd.pid'}\n"
+        f"ServerRoot {folder}\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\n"
+        f"PidFile {folder / 'httpd.pid'}\n"
         f"ErrorLog {folder / 'error.log'}\n{modules}TypesConfig /dev/null\nDocumentRoot {root}\n"
         f"<Directory {root}>\n    AllowOverride All\n    Require all granted\n</Directory>\n"
     )
