@@ -174,3 +174,21 @@ def test_facets_combine_and_the_address_keeps_them(
     # The address alone brings the same choice back.
     opened.goto(opened.url)
     assert opened.locator(f"input[name=country][value='{country}']").is_checked()
+
+
+def test_a_stored_query_opens_in_the_editor_whose_results_are_names_with_links(
+    page: tuple, live: RunningServer, store: GraphStore, clusters: dict, artifacts: Path
+) -> None:
+    opened, _, _ = page
+    opened.goto(f"{live.url}/query/clusters-in-country/country/FRA.html")
+    opened.click("a.editor")
+    opened.wait_for_selector("#results table tbody tr")
+    assert opened.locator("#stored").input_value() == "clusters-in-country"
+    assert opened.locator("#parameters input[data-parameter='country']").input_value() == "FRA"
+    opened.wait_for_selector("#results a.named")
+    french = {c.label for c in clusters.values() if c.is_cluster and "FRA" in c.countries}
+    names = set(opened.locator("#results tbody tr td:first-child a").all_inner_texts())
+    assert names and names <= french
+    href = opened.locator("#results tbody tr td:first-child a").first.get_attribute("href")
+    assert href is not None and href.startswith(live.url + "/id/cluster/")
+    opened.screenshot(path=str(artifacts / "editor-names.png"), full_page=True)
