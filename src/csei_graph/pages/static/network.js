@@ -21,7 +21,15 @@
   }
   fill(country, data.countries, search.get("country"));
   fill(kind, data.kinds, search.get("kind"));
-  if (search.get("min")) { least.value = search.get("min"); }
+  // A large network opens with the ties of most shared members, at most DRAWN_EDGES of them, so that
+  // it draws in a few seconds; lowering "at least" shows the rest.
+  var DRAWN_EDGES = 3000;
+  if (search.get("min")) {
+    least.value = search.get("min");
+  } else if (data.edges.length > DRAWN_EDGES) {
+    var weights = data.edges.map(function (edge) { return weight(edge); }).sort(function (a, b) { return b - a; });
+    least.value = String(weights[DRAWN_EDGES - 1] + 1 > weights[0] ? weights[0] : weights[DRAWN_EDGES - 1] + 1);
+  }
 
   function weight(edge) {
     if (kind.value) { return edge.k[kind.value] || 0; }
@@ -53,6 +61,10 @@
   var cy = cytoscape({
     container: document.getElementById("network"),
     wheelSensitivity: 0.3,
+    // Large networks stay responsive while panning and zooming.
+    hideEdgesOnViewport: true,
+    textureOnViewport: true,
+    pixelRatio: 1,
     style: [
       { selector: "node", style: {
         "label": "data(label)", "font-size": 9, "width": "mapData(members, 0, 60, 8, 40)",
