@@ -97,8 +97,8 @@ def home_view(store: Store, settings: Settings | None = None) -> HomeView:
         description=dataset.description,
         triples=len(store),
         graphs=len(store.graph_names()),
-        classes=_class_counts(reader),
-        schemes=_scheme_counts(reader),
+        classes=class_counts(reader),
+        schemes=scheme_counts(reader),
         queries=tuple(c.link for c in queries_view(store, settings).queries),
         downloads=tuple(Download(f.label, f.media_type, paths.dump_path(f.extension)) for f in DUMP_FORMATS),
         metadata=(
@@ -179,7 +179,8 @@ def _newest(reader: Reader) -> tuple[tuple[Link, str], ...]:
     return tuple((link, when[:10]) for when, link in graphs[:NEWEST_LIMIT])
 
 
-def _class_counts(reader: Reader) -> tuple[Count, ...]:
+def class_counts(reader: Reader) -> tuple[Count, ...]:
+    """Every class with its number of instances (its subclasses' included), most first."""
     counts = [
         Count(
             replace(reader.link(row["class"]), path=listing_path(Listing("class", row["class"].value))),
@@ -190,7 +191,8 @@ def _class_counts(reader: Reader) -> tuple[Count, ...]:
     return tuple(sorted(counts, key=lambda c: (-c.count, link_order(c.link))))
 
 
-def _scheme_counts(reader: Reader) -> tuple[Count, ...]:
+def scheme_counts(reader: Reader) -> tuple[Count, ...]:
+    """Every concept scheme with concepts, with their number, by name."""
     counts = [
         Count(
             replace(reader.link(row["scheme"]), path=listing_path(Listing("scheme", row["scheme"].value))),

@@ -20,7 +20,7 @@ from csei_graph.namespaces import ONTOLOGY_IRI
 from csei_graph.pages import render, shapes
 from csei_graph.pages.description import DESCRIPTIONS, description_view
 from csei_graph.pages.explore import explore_view
-from csei_graph.pages.home import home_view
+from csei_graph.pages.home import class_counts, home_view, scheme_counts
 from csei_graph.pages.listing import Listing, all_listing_pages
 from csei_graph.pages.message import message_view
 from csei_graph.pages.network import network_view
@@ -57,10 +57,9 @@ def page(writer: SiteWriter, view: object) -> None:
 
 def listing_pages(writer: SiteWriter, reader: Reader) -> None:
     """Every page of every listing: each class with its facets, each concept scheme."""
-    home = home_view(reader.store, reader.settings)
-    for count in home.classes:
+    for count in class_counts(reader):
         _listing_with_pages(writer, reader, Listing("class", count.link.iri), facets=True)
-    for count in home.schemes:
+    for count in scheme_counts(reader):
         _listing_with_pages(writer, reader, Listing("scheme", count.link.iri), facets=False)
 
 
