@@ -27,8 +27,25 @@ class Chart:
     svg: str
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# Numbers a chart adds up: counts and amounts, not years or codes that look like numbers.
+NUMERIC = {
+    f"{XSD}{name}"
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "nonNegativeInteger",
+        "positiveInteger",
+    )
+}
+
+
 def _number(value: Value | None) -> float | None:
-    if value is None or value.link is not None:
+    if value is None or value.link is not None or value.datatype is None or value.datatype.iri not in NUMERIC:
         return None
     try:
         return float(value.text)
@@ -36,8 +53,12 @@ def _number(value: Value | None) -> float | None:
         return None
 
 
+DATES = {f"{XSD}{name}" for name in ("date", "dateTime", "gYear", "gYearMonth")}
+
+
 def _year(value: Value | None) -> int | None:
-    text = value.text if value is not None and value.link is None else ""
+    dated = value is not None and value.datatype is not None and value.datatype.iri in DATES
+    text = value.text if dated else ""  # type: ignore[union-attr]
     return (
         int(text[:4])
         if len(text) >= 4 and text[:4].isdigit() and (len(text) == 4 or text[4] == "-")
@@ -94,9 +115,15 @@ def columns_chart(counts: dict[int, int], caption: str) -> str:
     return "".join(parts)
 
 
+def _one_row_each(rows: tuple[tuple[Value | None, ...], ...], index: int) -> bool:
+    """Whether no resource of a column has two rows: a count per resource, not several figures each."""
+    seen = [row[index].link.iri for row in rows if row[index] is not None and row[index].link]  # type: ignore[union-attr]
+    return len(seen) == len(set(seen))
+
+
 def chart_for(columns: tuple[str, ...], rows: tuple[tuple[Value | None, ...], ...]) -> tuple[Chart, ...]:
     """The charts that read better than the table: a map and bars for counts per country, bars for
-    counts per resource, columns for dates by year."""
+    counts per resource, columns for dates by year (memberships over time)."""
     if not rows or not columns:
         return ()
     numeric = [
@@ -105,8 +132,9 @@ def chart_for(columns: tuple[str, ...], rows: tuple[tuple[Value | None, ...], ..
     numeric = [i for i in numeric if any(r[i] is not None for r in rows)]
     linked = [i for i in range(len(columns)) if any(r[i] is not None and r[i].link for r in rows)]  # type: ignore[union-attr]
     charts: list[Chart] = []
-    if numeric and linked:
-        key, measure = linked[0], numeric[0]
+    keys = [i for i in linked if _one_row_each(rows, i)]
+    if numeric and keys:
+        key, measure = keys[0], numeric[0]
         totals: Counter[str] = Counter()
         by_country: Counter[str] = Counter()
         titles: dict[str, str] = {}
