@@ -192,3 +192,17 @@ def test_a_stored_query_opens_in_the_editor_whose_results_are_names_with_links(
     href = opened.locator("#results tbody tr td:first-child a").first.get_attribute("href")
     assert href is not None and href.startswith(live.url + "/id/cluster/")
     opened.screenshot(path=str(artifacts / "editor-names.png"), full_page=True)
+
+
+def test_the_editor_declares_the_prefixes_a_query_uses(page: tuple, live: RunningServer) -> None:
+    opened, _, _ = page
+    opened.goto(f"{live.url}/query-editor.html")
+    opened.fill("#query", "SELECT ?c ?name WHERE { ?c a csei:PTCE ; skos:prefLabel ?name } LIMIT 3")
+    opened.click("details.prefixes summary")
+    opened.click("#declare-prefixes")
+    text = opened.locator("#query").input_value()
+    assert "PREFIX csei: <https://w3id.org/csei/ontology#>" in text
+    assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in text and "PREFIX foaf:" not in text
+    opened.click("#run")
+    opened.wait_for_selector("#results table tbody tr")
+    assert opened.locator("#results tbody tr").count() == 3

@@ -241,4 +241,5 @@ def editor_page(sparql_url: str) -> MessageView:
         f"csei serve at /query-editor, and the graph answers SPARQL at {sparql_url}. The stored "
         "queries' pages show their results for each value of their pick lists.",
         path=EDITOR_PAGE,
+        status=200,
     )

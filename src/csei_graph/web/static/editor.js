@@ -220,6 +220,17 @@
     }
   }
 
+  // The project's prefixes a query uses without declaring them, declared at its top on request.
+  document.getElementById("declare-prefixes").addEventListener("click", () => {
+    const declared = new Set(Array.from(textarea.value.matchAll(/PREFIX\s+([A-Za-z][\w-]*)?:/gi), (m) => m[1] || ""));
+    const lines = document.getElementById("prefix-list").textContent.split("\n").filter((line) => {
+      const name = (line.match(/^PREFIX ([\w-]+):/) || [])[1];
+      return name && !declared.has(name) && new RegExp("(^|[\\s(/^|])" + name + ":").test(textarea.value);
+    });
+    if (lines.length) textarea.value = lines.join("\n") + "\n" + textarea.value;
+    updateDownload();
+  });
+
   storedSelect.addEventListener("change", () => {
     const query = storedByName.get(storedSelect.value);
     if (query) textarea.value = query.sparql;
