@@ -133,3 +133,8 @@ def test_no_page_of_the_site_loads_anything_from_another_host(
             text = script.read_text(encoding="utf-8")
             elsewhere += [f"{script.name}: {w}" for w in ("http://", "https://") if w in text]
     assert elsewhere == []
+
+
+def test_the_home_page_shows_the_programmes_with_their_actions_figures(store: GraphStore) -> None:
+    programmes = {link.label: figures for link, figures in home_view(store).programmes}
+    assert any(f.startswith("Euroclusters: ") and "euro" in f for f in programmes["Single Market Programme"])

@@ -66,14 +66,17 @@ MACHINERY = (
     "http://www.w3.org/ns/shacl#",
 )
 PROGRAMME_FIGURES = """
-SELECT ?programme ?measure ?qualifier ?value ?unit ?year WHERE {
+SELECT ?programme ?subject ?measure ?qualifier ?value ?unit ?year WHERE {
     ?programme a csei:Programme .
     OPTIONAL {
-        ?statistic csei:statisticOf ?programme ; csei:value ?value .
+        # The programme's figures and those of the actions it funds.
+        ?subject csei:fundedBy* ?programme ; a ?kind VALUES ?kind { csei:Programme csei:Action }
+        ?statistic csei:statisticOf ?subject ; csei:value ?value .
         OPTIONAL { ?statistic csei:measure ?measure }
         OPTIONAL { ?statistic csei:qualifier ?qualifier }
         OPTIONAL {
-            ?statistic csei:unit ?unitConcept . ?unitConcept skos:prefLabel ?unit FILTER(LANG(?unit) = "en")
+            ?statistic csei:unit ?unitConcept . ?unitConcept skos:prefLabel ?unit
+            FILTER(LANG(?unit) = "en" && STR(?unit) != "count")
         }
         OPTIONAL { ?statistic csei:referenceYear ?year }
     }
@@ -160,7 +163,8 @@ def _programmes(reader: Reader) -> tuple[tuple[Link, tuple[str, ...]], ...]:
             words = [row[name].value for name in ("qualifier", "value", "unit") if row[name] is not None]
             what = row["measure"].value if row["measure"] is not None else "figure"
             year = f" ({row['year'].value})" if row["year"] is not None else ""
-            shown.append(f"{what}: {' '.join(words)}{year}")
+            subject = "" if row["subject"] == programme else f"{reader.label(row['subject'])}: "
+            shown.append(f"{subject}{what}: {' '.join(words)}{year}")
     links = sorted(
         ((reader.link(ox.NamedNode(iri)), sorted(set(f))) for iri, f in figures.items()),
         key=lambda x: link_order(x[0]),
