@@ -38,9 +38,10 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+# One per module: playwright's sync API runs one instance at a time, and other modules start their own.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator["sync_api.Browser"]:
-    """One headless Chromium for the session."""
+    """A headless Chromium for a module's tests."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (Debian package chromium); .ci/run installs it")
     with sync_api.sync_playwright() as playwright:

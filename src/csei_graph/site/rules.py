@@ -1,9 +1,11 @@
 """Redirect and content-negotiation rules that make the permanent IRIs resolve on a static host.
 
 Three sets, one policy (docs/publishing.md): a resource IRI `id/{path}` answers `303 See Other` to
-its document `doc/{path}` in the format the `Accept` header asks for (HTML by default); a document
-IRI without extension (`doc/...`, `graph/...`, `ontology`, `ontology/...`, `shapes`) is answered by
-its `.html`, `.ttl`, `.jsonld` or `.nt` file with `Vary: Accept`.
+its document `doc/{path}` in the format the `Accept` header asks for (HTML by default, q-values weighed
+as `csei serve` weighs them where it matters); a document IRI without extension (`doc/...`,
+`graph/...`, `ontology`, `ontology/...`, `shapes`, `catalog`, `void`) is answered by its `.html`,
+`.ttl`, `.jsonld` or `.nt` file with `Vary: Accept`; what the catalogue describes (`dataset`, its
+distributions, the SPARQL service) and the ontology's versions answer `303` to their description.
 
 - `.htaccess` for Apache (mod_rewrite, mod_headers, mod_mime) serving the site itself;
 - `nginx.conf`, a server block fragment for nginx;
