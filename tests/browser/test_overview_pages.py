@@ -9,18 +9,38 @@ from pathlib import Path
 import pytest
 
 from csei_graph import queries
+from csei_graph.api import open_graph
 from csei_graph.pages import maps
 from csei_graph.pages.clusters import read_clusters, shared_members
 from csei_graph.pages.reader import Reader
 from csei_graph.stores.embedded import GraphStore
+from csei_graph.synth import write_synthetic
 from tests.web.conftest import RunningServer, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
 
+SYNTHETIC_CLUSTERS = 60
+
+
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server([], tmp_path_factory.mktemp("serve") / "serve.log")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic clusters beside the built-in ones: each with a country, types of innovation and members
+    of every kind, so that the facets have values to combine and the network has ties to draw."""
+    path = tmp_path_factory.mktemp("synthetic") / "clusters.nq"
+    write_synthetic(path, SYNTHETIC_CLUSTERS, seed=7)
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(synthetic: Path) -> GraphStore:
+    """The graph the server serves: the built-in graph and the synthetic clusters."""
+    return open_graph([synthetic])
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> Iterator[RunningServer]:
+    running = start_server([str(synthetic)], tmp_path_factory.mktemp("serve") / "serve.log")
     try:
         yield running
     finally:
@@ -28,8 +48,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(scope="module")
-def clusters(store: GraphStore) -> dict:
-    return read_clusters(Reader(store))
+def clusters(served: GraphStore) -> dict:
+    return read_clusters(Reader(served))
 
 
 @pytest.fixture
@@ -81,7 +101,7 @@ def test_the_home_map_shows_every_cluster_located_in_a_country(
 
 
 def test_a_stored_query_filled_in_its_form_answers_with_names_and_a_chart(
-    page: tuple, live: RunningServer, store: GraphStore, artifacts: Path
+    page: tuple, live: RunningServer, served: GraphStore, artifacts: Path
 ) -> None:
     opened, _, _ = page
     opened.goto(f"{live.url}/query/clusters-per-country.html")
@@ -89,7 +109,7 @@ def test_a_stored_query_filled_in_its_form_answers_with_names_and_a_chart(
     opened.click("form.query-form button[type=submit]")
     opened.wait_for_load_state()
     assert "type=csei%3APTCE" in opened.url
-    expected = queries.run_query("clusters-per-country", {"type": "csei:PTCE"}, store=store)
+    expected = queries.run_query("clusters-per-country", {"type": "csei:PTCE"}, store=served)
     counted = {
         row[0].value.rsplit("/", 1)[-1]: int(row[2].value) for row in expected.rows if row[0] is not None
     }
@@ -109,7 +129,7 @@ def test_a_stored_query_filled_in_its_form_answers_with_names_and_a_chart(
     opened.select_option("#param-country", label="France")
     opened.click("form.query-form button[type=submit]")
     opened.wait_for_url("**/query/clusters-in-country/country/FRA.html")
-    french = queries.run_query("clusters-in-country", {"country": "FRA"}, store=store)
+    french = queries.run_query("clusters-in-country", {"country": "FRA"}, store=served)
     assert opened.locator("table.result tbody tr").count() == len(french.rows) > 0
     # Sorting by a column puts its names in order.
     opened.click("table.result thead button.sort >> nth=0")
@@ -131,13 +151,21 @@ def test_the_network_view_draws_the_clusters_that_share_members(
     ) == str(len(pairs))
     assert any("static/vendor/cytoscape/cytoscape.min.js" in url for url in requests)
     assert opened.locator("#network canvas").count() > 0
-    kinds = opened.locator("#network-kind option").all_text_contents()
-    assert len(kinds) > 1
     opened.screenshot(path=str(artifacts / "network.png"), full_page=True)
-    opened.select_option("#network-min", "") if False else opened.fill("#network-min", "1000")
+    # Filtered by the kind of actor shared: the pairs that share at least one of that kind.
+    kind = "public-authority"
+    opened.select_option("#network-kind", kind)
+    sharing = [pair for pair, kinds in pairs.items() if kinds.get(kind)]
+    assert status.get_attribute("data-edges") == str(len(sharing)) and 0 < len(sharing) < len(pairs)
+    # And by country: the ties between two clusters of that country.
+    country = "FRA"
+    opened.select_option("#network-country", country)
+    both = [p for p in sharing if all(country in clusters[iri].countries for iri in p)]
+    assert status.get_attribute("data-edges") == str(len(both))
+    assert f"country={country}" in opened.url and f"kind={kind}" in opened.url
+    opened.fill("#network-min", "1000")
     opened.dispatch_event("#network-min", "change")
-    assert opened.locator("#network-status").get_attribute("data-edges") == "0"
-    assert "min=1000" in opened.url
+    assert status.get_attribute("data-edges") == "0" and "min=1000" in opened.url
 
 
 def test_facets_combine_and_the_address_keeps_them(
@@ -145,39 +173,42 @@ def test_facets_combine_and_the_address_keeps_them(
 ) -> None:
     opened, _, _ = page
     listed = [c for c in clusters.values() if c.is_cluster]
-    # The country with most clusters, then its most frequent innovation type and actor kind.
-    country = max(
-        {code for c in listed for code in c.countries}, key=lambda k: sum(k in c.countries for c in listed)
-    )
+
+    def commonest(values: list[str]) -> str:
+        return max(sorted(set(values)), key=values.count)
+
+    # The country with most clusters, then the actor kind and innovation type most of them have.
+    country = commonest([code for c in listed for code in c.countries])
     in_country = [c for c in listed if country in c.countries]
-    kind = max({k for c in in_country for k in c.kinds}, key=lambda k: sum(k in c.kinds for c in in_country))
+    kind = commonest([k for c in in_country for k in c.kinds])
     with_kind = [c for c in in_country if kind in c.kinds]
+    innovation = commonest([i for c in with_kind for i in c.innovations])
+    all_three = [c for c in with_kind if innovation in c.innovations]
+    assert len(in_country) > len(with_kind) >= len(all_three) > 0
     opened.goto(f"{live.url}/explore.html")
     assert opened.locator("#explore-results li").count() == len(listed)
     opened.check(f"input[name=country][value='{country}']")
+    assert opened.locator("#explore-results li").count() == len(in_country)
     opened.check(f"input[name=kind][value='{kind}']")
-    assert opened.locator("#explore-results li").count() == len(with_kind) > 0
-    assert f"country={country}" in opened.url and f"kind={kind}" in opened.url
+    assert opened.locator("#explore-results li").count() == len(with_kind)
+    # The counts follow the choice: what each innovation type would leave of these clusters.
+    count = opened.locator(f"fieldset[data-facet=innovation] .count[data-value='{innovation}']").inner_text()
+    assert count == f"({len(all_three)})"
+    opened.check(f"input[name=innovation][value='{innovation}']")
     shown = set(opened.locator("#explore-results li a").all_text_contents())
-    assert shown == {c.label for c in with_kind}
-    innovations = {i for c in with_kind for i in c.innovations}
-    if innovations:
-        innovation = sorted(innovations)[0]
-        count = opened.locator(
-            f"fieldset[data-facet=innovation] .count[data-value='{innovation}']"
-        ).inner_text()
-        assert count == f"({sum(innovation in c.innovations for c in with_kind)})"
-        opened.check(f"input[name=innovation][value='{innovation}']")
-        both = [c for c in with_kind if innovation in c.innovations]
-        assert opened.locator("#explore-results li").count() == len(both)
+    assert shown == {c.label for c in all_three}
+    assert opened.locator("#explore-status").inner_text() == f"{len(all_three)} of {len(listed)} clusters"
+    for name, value in (("country", country), ("kind", kind), ("innovation", innovation)):
+        assert f"{name}={value}" in opened.url
     opened.screenshot(path=str(artifacts / "combined-facets.png"), full_page=True)
     # The address alone brings the same choice back.
     opened.goto(opened.url)
-    assert opened.locator(f"input[name=country][value='{country}']").is_checked()
+    assert opened.locator(f"input[name=innovation][value='{innovation}']").is_checked()
+    assert opened.locator("#explore-results li").count() == len(all_three)
 
 
 def test_a_stored_query_opens_in_the_editor_whose_results_are_names_with_links(
-    page: tuple, live: RunningServer, store: GraphStore, clusters: dict, artifacts: Path
+    page: tuple, live: RunningServer, clusters: dict, artifacts: Path
 ) -> None:
     opened, _, _ = page
     opened.goto(f"{live.url}/query/clusters-in-country/country/FRA.html")
