@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from csei_graph.namespaces import BASE, BUILTIN_NAMESPACES, CSEI, ONTOLOGY_IRI
+from csei_graph.pages.paths import MAX_SEGMENT
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.stores.base import Store
@@ -133,11 +134,24 @@ def _undefined_terms(store: Store) -> list[Problem]:
 
 def _bad_iris(store: Store) -> list[Problem]:
     rows = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/")) }}')
-    return [
+    problems = [
         Problem("IRI does not follow the IRI policy of docs/model.md", row["s"].value)
         for row in rows
         if not RESOURCE_IRI.fullmatch(row["s"].value)
     ]
+    named = store.query(
+        f"SELECT DISTINCT ?x WHERE {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} "
+        f'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}id/")) }}'
+    )
+    problems += [
+        Problem(
+            f"slug longer than {MAX_SEGMENT} characters: the site can write no page for it; shorten it",
+            row["x"].value,
+        )
+        for row in named
+        if any(len(segment) > MAX_SEGMENT for segment in row["x"].value[len(BASE) :].split("/"))
+    ]
+    return problems
 
 
 def _unnamed_resources(store: Store) -> list[Problem]:

@@ -42,7 +42,7 @@ def test_resources_under_the_base_have_a_stem_that_maps_back(iri: str, stem: str
         f"{BASE}id/cluster/x.html",
         f"{BASE}id/cluster/\u00e9t\u00e9",
         f"{BASE}id/cluster/a\\b",
-        f"{BASE}id/cluster/" + "a" * 129,
+        f"{BASE}id/cluster/" + "a" * (paths.MAX_SEGMENT + 1),
         f"{BASE}ontology#../x",
         f"{BASE}shapes#ClusterShape",
         f"{BASE}elsewhere/x",

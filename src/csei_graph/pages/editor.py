@@ -21,3 +21,4 @@ class EditorView:
     base_iri: str
     timeout: int
     max_rows: int
+    prefixes: tuple[tuple[str, str], ...] = ()

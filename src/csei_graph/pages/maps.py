@@ -47,6 +47,65 @@ def _outlines() -> dict[str, dict]:
     return json.loads(OUTLINES.read_text(encoding="utf-8"))["countries"]
 
 
+# Europe as the overview maps show it: Iceland to Cyprus, Lisbon to Helsinki, in map units.
+EUROPE_VIEW = (-16.0, -71.5, 30.0, -34.0)
+
+
+def country_centre(code: str) -> tuple[float, float] | None:
+    """The centre of a country's bounding box in map units, or None when it is not on the map."""
+    outline = _outlines().get(code)
+    if outline is None:
+        return None
+    left, top, right, bottom = outline["bbox"]
+    return ((left + right) / 2, (top + bottom) / 2)
+
+
+def around(centre: tuple[float, float], index: int) -> tuple[float, float]:
+    """The index-th place of a spiral around a centre: marks of one country that do not overlap."""
+    if index == 0:
+        return centre
+    angle = index * 2.39996  # the golden angle: the marks spread evenly
+    radius = 0.32 * math.sqrt(index)
+    return (round(centre[0] + radius * math.cos(angle), 2), round(centre[1] + radius * math.sin(angle), 2))
+
+
+def europe(
+    values: dict[str, float],
+    titles: dict[str, str],
+    marks: tuple[tuple[float, float, str, str], ...] = (),
+    css_class: str = "map europe",
+) -> str:
+    """Europe as an SVG element: each country (ISO alpha-3) shaded by its value in 0..1 (none: plain
+    land) with its title, and marks at (x, y) in map units with their title and link (href, or "")."""
+    left, top, right, bottom = EUROPE_VIEW
+    view_box = f"{left} {top} {right - left} {bottom - top}"
+    stroke = round((right - left) / 600, 3)
+    parts = [
+        f'<svg class="{escape(css_class)}" viewBox="{view_box}" '
+        'xmlns="http://www.w3.org/2000/svg" role="img">'
+    ]
+    for code, outline in sorted(_outlines().items()):
+        if not _overlaps(outline["bbox"], EUROPE_VIEW):
+            continue
+        title = escape(titles.get(code, outline["name"]))
+        shape = f'stroke-width="{stroke}" d="{escape(outline["d"])}"><title>{title}</title></path>'
+        if code in values:
+            shade = 0.2 + 0.8 * max(0.0, min(1.0, values[code]))
+            parts.append(
+                f'<path class="shaded" data-country="{escape(code)}" fill-opacity="{shade:.2f}" {shape}'
+            )
+        else:
+            parts.append(f'<path class="land" {shape}')
+    for x, y, title, href in marks:
+        dot = (
+            f'<circle class="point" cx="{x}" cy="{y}" r="{stroke * 3:.3f}">'
+            f"<title>{escape(title)}</title></circle>"
+        )
+        parts.append(f'<a href="{escape(href)}">{dot}</a>' if href else dot)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def project(latitude: float, longitude: float) -> tuple[float, float]:
     """Map units of a point, in the projection of the bundled outlines."""
     return (round(longitude * COS_PARALLEL, 2), round(-latitude, 2))

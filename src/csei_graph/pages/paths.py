@@ -14,8 +14,8 @@ to which `.html`, `.ttl`, `.jsonld` or `.nt` is added.
 | `shapes#{Shape}`             | none: linked as `shapes.html#{Shape}` |
 
 Any other IRI, and any IRI whose path is not made of safe segments (ASCII letters, digits, `-`, `_`,
-at most 128 characters, not starting with `-` or `_`), has no documents of its own: pages link to the
-IRI itself and nothing is written for it.
+at most MAX_SEGMENT characters, not starting with `-` or `_`), has no documents of its own: pages
+link to the IRI itself and nothing is written for it (`csei check` reports slugs that long).
 """
 
 import hashlib
@@ -23,7 +23,10 @@ import posixpath
 import re
 from functools import lru_cache
 
-SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+# The longest path segment the site writes a file for: with `.jsonld.gz` it stays under the 255 bytes
+# of a file name (`csei check` reports longer slugs).
+MAX_SEGMENT = 200
+SAFE_SEGMENT = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_SEGMENT - 1}}}")
 PAGE_EXTENSION = ".html"
 DUMP_FOLDER = "dumps"
 DUMP_NAME = "csei"

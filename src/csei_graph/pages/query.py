@@ -1,18 +1,28 @@
-"""Stored-query pages: the list of stored queries, and each query with its text and its result.
+"""Stored-query pages: the list of stored queries, and each query as a tool: a form for its
+parameters, its result as a sortable table of names with links, charts, downloads and a permalink.
 
 Templates `queries.html` and `query.html`. The stored queries are the `.rq` files of `queries/`; a
 query that cannot be loaded still has its page, which says why.
 """
 
+import csv
+import io
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from csei_graph import queries
 from csei_graph.pages import paths
+from csei_graph.pages.charts import Chart, chart_for
+from csei_graph.pages.message import MessageView, message_view
 from csei_graph.pages.model import Alternate, Count, Link, Value
+from csei_graph.pages.queryform import Field, chosen_values, concept_options, form_fields, result_stem
 from csei_graph.pages.reader import Reader
+from csei_graph.pages.render import script_json
 from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 from csei_graph.terms import OxTerm
@@ -33,6 +43,16 @@ class QueryView:
     rows: tuple[tuple[Value | None, ...], ...]
     error: str
     alternates: tuple[Alternate, ...]
+    fields: tuple[Field, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    form_path: str = ""
+    permalink: str = ""
+    downloads: tuple[tuple[str, str], ...] = ()
+    editor: str = ""
+    variants_json: str = "{}"
+    values_json: str = "{}"
+    network: str = ""
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,27 +108,40 @@ def queries_view(store: Store, settings: Settings | None = None) -> QueriesView:
     )
 
 
-def query_view(store: Store, name: str, settings: Settings | None = None) -> QueryView | None:
-    """A stored query with its result on the store (parameters at their defaults), or None if unknown."""
+NETWORK_QUERY = "cluster-network"
+EDITOR_PAGE = "query-editor.html"
+
+
+def query_view(
+    store: Store, name: str, settings: Settings | None = None, values: Mapping[str, str] | None = None
+) -> QueryView | None:
+    """A stored query with its result on the store for the values given (else the defaults), or None
+    if unknown."""
     if name not in stored_query_names():
         return None
     stored, error = _load_query(name)
     reader = Reader(store, settings)
     columns: tuple[str, ...] = ()
     rows: list[tuple[Value | None, ...]] = []
+    chosen = chosen_values(stored, values or {}) if stored else {}
+    truncated = False
     if stored is not None:
         try:
-            result = queries.run_query(stored, store=store, settings=reader.settings)
+            result = queries.run_query(stored, chosen, store=store, settings=reader.settings)
         except (queries.QueryError, ValueError, RuntimeError, OSError) as failure:
             error = str(failure)
         else:
             columns, rows = _result_table(reader, result)
+            truncated = len(result.rows or result.triples) > QUERY_ROW_LIMIT
     text = (
         stored.text
         if stored
         else (queries.queries_dir() / f"{name}{queries.QUERY_SUFFIX}").read_text("utf-8")
     )
-    stem = f"{QUERY_FOLDER}/{name}"
+    stem, search = result_stem(QUERY_FOLDER, stored, chosen) if stored else (f"{QUERY_FOLDER}/{name}", "")
+    suffix = f"?{search}" if search else ""
+    shown = tuple(rows[:QUERY_ROW_LIMIT])
+    editor_search = urlencode({"stored": name, **chosen})
     return QueryView(
         path=stem + paths.PAGE_EXTENSION,
         name=name,
@@ -116,10 +149,68 @@ def query_view(store: Store, name: str, settings: Settings | None = None) -> Que
         description=stored.description if stored else "",
         sparql=text,
         columns=columns,
-        rows=tuple(rows[:QUERY_ROW_LIMIT]),
+        rows=shown,
         error=error,
-        alternates=(Alternate("SPARQL query", "application/sparql-query", f"{stem}.rq"),),
+        alternates=(Alternate("SPARQL query", "application/sparql-query", f"{QUERY_FOLDER}/{name}.rq"),),
+        fields=form_fields(reader, stored, chosen) if stored else (),
+        charts=chart_for(columns, shown) if not error else (),
+        form_path=f"{QUERY_FOLDER}/{name}{paths.PAGE_EXTENSION}",
+        permalink=stem + paths.PAGE_EXTENSION + suffix,
+        downloads=tuple((label, f"{stem}.{extension}{suffix}") for label, extension in DOWNLOADS),
+        editor=f"{EDITOR_PAGE}?{editor_search}",
+        variants_json=script_json(query_variants(reader, stored) if stored else {}),
+        values_json=script_json(chosen),
+        network="network.html" if name == NETWORK_QUERY else "",
+        truncated=truncated,
     )
+
+
+DOWNLOADS = (("CSV (spreadsheets)", "csv"), ("JSON", "json"))
+
+
+def query_variants(reader: Reader, stored: queries.StoredQuery) -> dict[str, list[str]]:
+    """The values of each concept parameter the static site writes a page for (the others at their
+    defaults): the concepts of its scheme the graph uses."""
+    return {
+        p.name: [code for code, _ in concept_options(reader, p) if code != p.default]
+        for p in stored.parameters
+        if p.type == "concept"
+    }
+
+
+def result_files(view: QueryView) -> dict[str, bytes]:
+    """The table of a query's page as CSV (a name and an IRI column for each column of resources) and
+    as JSON (rows of {column: {label, iri}})."""
+    linked = [any(row[i] is not None and row[i].link for row in view.rows) for i in range(len(view.columns))]  # type: ignore[union-attr]
+    header: list[str] = []
+    for column, has_links in zip(view.columns, linked, strict=True):
+        header += [column, f"{column} IRI"] if has_links else [column]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    records = []
+    for row in view.rows:
+        line: list[str] = []
+        record: dict[str, dict[str, str] | None] = {}
+        for column, has_links, cell in zip(view.columns, linked, row, strict=True):
+            label = "" if cell is None else cell.text
+            iri = cell.link.iri if cell is not None and cell.link else ""
+            line += [label, iri] if has_links else [label]
+            record[column] = (
+                None if cell is None else ({"label": label, "iri": iri} if iri else {"label": label})
+            )
+        writer.writerow(line)
+        records.append(record)
+    document = {
+        "query": view.name,
+        "columns": list(view.columns),
+        "rows": records,
+        "truncated": view.truncated,
+    }
+    return {
+        "csv": ("\ufeff" + text.getvalue()).encode("utf-8"),
+        "json": (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+    }
 
 
 def _result_table(
@@ -140,3 +231,15 @@ def _result_table(
             (cell(t.subject), cell(t.predicate), cell(t.object)) for t in result.triples[:QUERY_ROW_LIMIT]
         ]
     return result.variables, [tuple(cell(term) for term in row) for row in result.rows[:QUERY_ROW_LIMIT]]
+
+
+def editor_page(sparql_url: str) -> MessageView:
+    """What the static site shows at the query editor's address: where the live editor is."""
+    return message_view(
+        "Query editor",
+        "This is a static copy of the site: the SPARQL query editor, which runs queries, is served by "
+        f"csei serve at /query-editor, and the graph answers SPARQL at {sparql_url}. The stored "
+        "queries' pages show their results for each value of their pick lists.",
+        path=EDITOR_PAGE,
+        status=200,
+    )

@@ -380,7 +380,7 @@ def void_description(store: Store, settings: Settings | None = None) -> Graph:
         graph.add((dataset, VOID.vocabulary, URIRef(PREFIXES[prefix])))
     for fmt in DUMP_FORMATS:
         graph.add((dataset, VOID.dataDump, URIRef(meta.site_url + paths.dump_path(fmt.extension))))
-    graph.add((dataset, VOID.rootResource, URIRef(f"{BASE}id/")))
+    graph.add((dataset, VOID.rootResource, URIRef(meta.site_url)))
     for row in store.query(SAMPLE_CLUSTERS):  # type: ignore[union-attr]
         graph.add((dataset, VOID.exampleResource, URIRef(row["x"].value)))
     for row in store.query(CLASS_PARTITIONS):  # type: ignore[union-attr]
@@ -404,11 +404,21 @@ def void_description(store: Store, settings: Settings | None = None) -> Graph:
     return graph
 
 
+# The schema.org terms the home page uses, inline: a Linked Data client reads it offline, without
+# fetching https://schema.org/'s context.
+SCHEMA_ORG_CONTEXT = {
+    "@vocab": "https://schema.org/",
+    "url": {"@type": "@id"},
+    "license": {"@type": "@id"},
+    "contentUrl": {"@type": "@id"},
+}
+
+
 def schema_org_dataset(store: Store, settings: Settings | None = None) -> dict[str, object]:
     """The schema.org Dataset description embedded in the home page for search engines."""
     meta = dataset_metadata(settings)
     return {
-        "@context": "https://schema.org/",
+        "@context": SCHEMA_ORG_CONTEXT,
         "@type": "Dataset",
         "@id": meta.dataset_iri,
         "name": meta.title,

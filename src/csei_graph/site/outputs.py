@@ -18,11 +18,22 @@ from csei_graph.export import (
 )
 from csei_graph.namespaces import ONTOLOGY_IRI
 from csei_graph.pages import render, shapes
-from csei_graph.pages.home import home_view
+from csei_graph.pages.description import DESCRIPTIONS, description_view
+from csei_graph.pages.explore import explore_view
+from csei_graph.pages.home import class_counts, home_view, scheme_counts
 from csei_graph.pages.listing import Listing, all_listing_pages
 from csei_graph.pages.message import message_view
+from csei_graph.pages.network import network_view
 from csei_graph.pages.ontology import ontology_view
-from csei_graph.pages.query import QUERY_FOLDER, queries_view, query_view, stored_query_names
+from csei_graph.pages.query import (
+    QUERY_FOLDER,
+    QueryView,
+    editor_page,
+    queries_view,
+    query_view,
+    result_files,
+    stored_query_names,
+)
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.search import SEARCH_INDEX, search_entries, search_view
 from csei_graph.settings import Settings
@@ -35,7 +46,8 @@ from csei_graph.stores.base import Store
 
 STATIC_DIR = render.STATIC_DIR
 SITEMAP_LIMIT = 50_000
-CATALOGUE_FORMATS = ("turtle", "jsonld", "rdfxml")
+# The catalogue and the VoID description in the document formats, and RDF/XML for harvesters.
+CATALOGUE_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 
 def page(writer: SiteWriter, view: object) -> None:
@@ -45,10 +57,9 @@ def page(writer: SiteWriter, view: object) -> None:
 
 def listing_pages(writer: SiteWriter, reader: Reader) -> None:
     """Every page of every listing: each class with its facets, each concept scheme."""
-    home = home_view(reader.store, reader.settings)
-    for count in home.classes:
+    for count in class_counts(reader):
         _listing_with_pages(writer, reader, Listing("class", count.link.iri), facets=True)
-    for count in home.schemes:
+    for count in scheme_counts(reader):
         _listing_with_pages(writer, reader, Listing("scheme", count.link.iri), facets=False)
 
 
@@ -91,9 +102,26 @@ def fixed_pages(
     page(writer, queries_view(store, settings))
     for name in stored_query_names():
         view = query_view(store, name, settings)
-        if view is not None:
-            page(writer, view)
-            writer.text(f"{QUERY_FOLDER}/{name}.rq", view.sparql)
+        if view is None:
+            continue
+        writer.text(f"{QUERY_FOLDER}/{name}.rq", view.sparql)
+        _query_pages(writer, view)
+        for parameter, codes in json.loads(view.variants_json).items():
+            for code in codes:
+                variant = query_view(store, name, settings, {parameter: code})
+                if variant is not None and not variant.error:
+                    _query_pages(writer, variant)
+    page(writer, editor_page(catalogue.dataset_metadata(settings).sparql_url))
+    page(writer, explore_view(store, settings))
+    page(writer, network_view(store, settings))
+
+
+def _query_pages(writer: SiteWriter, view: QueryView) -> None:
+    """A stored query's page for some values, and its result as CSV and JSON beside it."""
+    page(writer, view)
+    stem = view.path.removesuffix(".html")
+    for extension, body in result_files(view).items():
+        writer.data(f"{stem}.{extension}", body)
 
 
 def _documents(writer: SiteWriter, stem: str, quads: list) -> None:
@@ -104,12 +132,12 @@ def _documents(writer: SiteWriter, stem: str, quads: list) -> None:
 
 def metadata(writer: SiteWriter, store: Store, settings: Settings) -> None:
     """The DCAT-AP catalogue in three syntaxes, the VoID description and the JSON-LD context."""
-    catalogue_quads = catalogue.to_quads(catalogue.dcat_catalogue(store, settings))  # type: ignore[arg-type]
-    for name in CATALOGUE_FORMATS:
-        fmt = next(f for f in DUMP_FORMATS if f.name == name)
-        writer.data(f"catalog.{fmt.extension}", to_bytes(catalogue_quads, fmt, settings))
-    void_quads = catalogue.to_quads(catalogue.void_description(store, settings))  # type: ignore[arg-type]
-    writer.data(catalogue.VOID_FILE, to_bytes(void_quads, DOCUMENT_FORMATS[0], settings))
+    for stem, (_, make) in DESCRIPTIONS.items():
+        quads = catalogue.to_quads(make(store, settings))  # type: ignore[arg-type]
+        for name in CATALOGUE_FORMATS:
+            fmt = next(f for f in DUMP_FORMATS if f.name == name)
+            writer.data(f"{stem}.{fmt.extension}", to_bytes(quads, fmt, settings))
+        page(writer, description_view(store, stem, settings))
     writer.text(CONTEXT_NAME, json.dumps(jsonld_context(), ensure_ascii=False, indent=2) + "\n")
 
 

@@ -13,7 +13,7 @@ from csei_graph.pages.render import STATIC_DIR
 from csei_graph.pages.search import SEARCH_INDEX
 from csei_graph.site import catalogue
 from csei_graph.stores.protocol_client import RemoteError
-from csei_graph.web import auth, contribute, pages, reconcile, released, review, sparql, stored
+from csei_graph.web import auth, contribute, pages, querypages, reconcile, released, review, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
 from csei_graph.web.service import Service
 from csei_graph.workspace import Workspace
@@ -27,6 +27,8 @@ def create_app(service: Service) -> Starlette:
     routes = [
         Route("/sparql", sparql.endpoint, methods=["GET", "POST"]),
         Route("/query-editor", sparql.editor),
+        Route("/query-editor.html", sparql.editor),
+        Route("/query/{rest:path}", querypages.query_file),
         Route("/queries", stored.catalogue_route),
         Route("/queries/{name}", stored.stored_query),
         Route("/openapi.json", stored.openapi),

@@ -12,6 +12,7 @@ last changed, and a conditional request that still matches gets `304 Not Modifie
 import gzip
 import json
 import posixpath
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import export
 from csei_graph.namespaces import BASE, ONTOLOGY_IRI
-from csei_graph.pages import paths
+from csei_graph.pages import paths, shapes
 from csei_graph.pages.message import message_view
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.render import render
@@ -41,7 +42,13 @@ RDF_BY_EXTENSION = {r.extension: r for r in conneg.RDF_REPRESENTATIONS}
 ROOT_DOCUMENTS: dict[str, Callable[[Service], list[ox.Quad]]] = {
     "catalog": lambda service: catalogue.to_quads(catalogue.dcat_catalogue(service.store, service.settings)),  # type: ignore[arg-type]
     "void": lambda service: catalogue.to_quads(catalogue.void_description(service.store, service.settings)),  # type: ignore[arg-type]
+    "shapes": lambda service: catalogue.to_quads(shapes.load_shapes()),
 }
+# IRIs the catalogue mints for what it describes (the dataset, its distributions, the SPARQL service):
+# their description is the catalogue's.
+DESCRIBED_IN_CATALOGUE = re.compile(r"(dataset|dataset/dump/[a-z]+|service/sparql)")
+# The ontology's version IRIs (`ontology/0.1.0`): the ontology's documents.
+ONTOLOGY_VERSION = re.compile(r"ontology/[0-9]+(\.[0-9]+)*")
 
 
 def service_of(request: Request) -> Service:
@@ -72,14 +79,12 @@ async def document(request: Request) -> Response:
     """A page or document of the site: by its file name, or negotiated when it has no extension."""
     service = service_of(request)
     path = request.url.path.lstrip("/") or paths.HOME_PAGE
+    described_elsewhere = _description_of(path)
+    if described_elsewhere is not None:
+        return RedirectResponse(described_elsewhere, 303, {"Vary": "Accept"})
     split = paths.split_document_path(path)
     if split is not None and split[1] in ("html", *RDF_BY_EXTENSION):
-        stem, extension = split
-        representation = conneg.HTML if extension == "html" else RDF_BY_EXTENSION[extension]
-        rendered = await _rendered(service, path, stem, representation)
-        if rendered is None:
-            return await not_found(request, f"There is no page at /{path}.")
-        return _send(request, service, rendered)
+        return await _file(request, service, path, *split)
     has_extension = "." in posixpath.basename(path)
     offered = () if has_extension else await run_in_threadpool(_offered, service, path)
     if not offered:
@@ -91,7 +96,25 @@ async def document(request: Request) -> Response:
     rendered = await _rendered(service, file_name, path, chosen)
     if rendered is None:
         return await not_found(request, f"There is no page at /{path}.")
-    return _send(request, service, rendered, location=f"/{file_name}")
+    return send(request, service, rendered, location=f"/{file_name}")
+
+
+async def _file(request: Request, service: Service, path: str, stem: str, extension: str) -> Response:
+    """A page or document asked for by its file name."""
+    representation = conneg.HTML if extension == "html" else RDF_BY_EXTENSION[extension]
+    rendered = await _rendered(service, path, stem, representation)
+    if rendered is None:
+        return await not_found(request, f"There is no page at /{path}.")
+    return send(request, service, rendered)
+
+
+def _description_of(path: str) -> str | None:
+    """Where an IRI the site describes elsewhere is described: the catalogue or the ontology."""
+    if DESCRIBED_IN_CATALOGUE.fullmatch(path):
+        return "/catalog"
+    if ONTOLOGY_VERSION.fullmatch(path):
+        return "/ontology"
+    return None
 
 
 def _negotiate(request: Request, offered: Sequence[Representation], stem: str) -> Representation | Response:
@@ -151,7 +174,7 @@ def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
     """The representations of a document stem: a page and RDF for an IRI of the graph, a page alone
     for the site's other pages (listings, queries...), RDF alone for the catalogue and VoID."""
     if stem in ROOT_DOCUMENTS:
-        return conneg.RDF_REPRESENTATIONS
+        return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
     iri = paths.iri_for_stem(stem, BASE)
     if iri is None:
         has_page = view_for_path(service.store, f"{stem}.html", service.settings) is not None  # type: ignore[arg-type]
@@ -206,13 +229,11 @@ def _rdf_document(service: Service, stem: str, representation: Representation) -
     fmt = export.export_format(representation.name)
     body = export.to_bytes(statements, fmt, service.settings)
     others: Sequence[Representation] = [r for r in conneg.DOCUMENT_REPRESENTATIONS if r is not representation]
-    alternates = [
-        (f"/{stem}.{r.extension}", r) for r in others if r is not conneg.HTML or stem not in ROOT_DOCUMENTS
-    ]
+    alternates = [(f"/{stem}.{r.extension}", r) for r in others]
     return Rendered.of(body, representation, (("Link", conneg.link_header(alternates)),))
 
 
-def _send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
+def send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
     """The representation with its caching headers, or 304 when the client's copy is still good.
 
     A negotiated answer (one with a Content-Location) varies with the Accept header; a body of some
@@ -255,7 +276,7 @@ async def context(request: Request) -> Response:
         return Rendered.of(body.encode("utf-8"), JSONLD_CONTEXT)
 
     rendered = await run_in_threadpool(service.cache.get_or_render, ("context.jsonld", "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    return send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def search_index(request: Request) -> Response:
@@ -267,7 +288,7 @@ async def search_index(request: Request) -> Response:
         return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
 
     rendered = await run_in_threadpool(service.cache.get_or_render, (SEARCH_INDEX, "file"), render)
-    return _send(request, service, rendered)  # type: ignore[arg-type]
+    return send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def dump(request: Request) -> Response:
@@ -292,7 +313,7 @@ async def dump(request: Request) -> Response:
     key = (paths.dump_path(fmt.extension), "file")
     rendered: Rendered = await run_in_threadpool(service.cache.get_or_render, key, render)  # type: ignore[assignment]
     if path == paths.dump_path(fmt.extension):
-        return _send(request, service, rendered)
+        return send(request, service, rendered)
     media_type = conneg.Representation(fmt.name, fmt.media_type, fmt.extension).content_type
     zipped = conneg.accepts_gzip(request.headers.get("accept-encoding"))
     etag = rendered.etag[:-1] + ('-gzip"' if zipped else '-identity"')

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from csei_graph import export, queries
-from csei_graph.namespaces import BASE
+from csei_graph.namespaces import BASE, PREFIXES
 from csei_graph.pages.editor import EditorView
 from csei_graph.pages.render import render, script_json
 from csei_graph.queries.policy import READ_ONLY, PublicQuery, Refused, check_public_query
@@ -275,6 +275,7 @@ def editor_response(service: Service, path: str, query: str | None, *, autorun: 
         base_iri=BASE,
         timeout=settings.sparql_timeout,
         max_rows=settings.sparql_max_rows,
+        prefixes=tuple(sorted(PREFIXES.items())),
     )
     html = render(view)
     return Response(html, media_type=conneg.HTML.content_type, headers={"Cache-Control": "no-cache"})

@@ -98,6 +98,7 @@
       if (href) node.href = href;
       node.textContent = term.value.startsWith(baseIri) ? term.value.slice(baseIri.length) : term.value;
       node.title = term.value;
+      node.dataset.iri = term.value;
       td.appendChild(node);
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
@@ -139,6 +140,46 @@
     return data.results.bindings.length;
   }
 
+  // The names of the resources in the results, asked for in one more query: a table of names, each
+  // linking to its page, rather than of IRIs (an IRI with no name keeps its short form).
+  const LABEL_LIMIT = 2000;
+  const SAFE_IRI = /^[^\s<>"{}|\\^`]+$/;
+
+  async function nameLinks() {
+    const nodes = Array.from(results.querySelectorAll("[data-iri]"));
+    const iris = Array.from(new Set(nodes.map((node) => node.dataset.iri)))
+      .filter((iri) => SAFE_IRI.test(iri))
+      .slice(0, LABEL_LIMIT);
+    if (!iris.length) return;
+    const query =
+      "SELECT ?s ?l WHERE { VALUES ?s { " + iris.map((iri) => "<" + iri + ">").join(" ") + " } " +
+      "?s <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label> ?l }";
+    try {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        body: new URLSearchParams({ query: query }),
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
+      });
+      if (!response.ok) return;
+      const names = new Map();
+      for (const binding of (await response.json()).results.bindings) {
+        const language = binding.l["xml:lang"] || "";
+        const rank = language.startsWith("en") ? 0 : language ? 2 : 1;
+        const known = names.get(binding.s.value);
+        if (!known || rank < known.rank) names.set(binding.s.value, { text: binding.l.value, rank: rank });
+      }
+      for (const node of nodes) {
+        const name = names.get(node.dataset.iri);
+        if (name) {
+          node.textContent = name.text;
+          node.classList.add("named");
+        }
+      }
+    } catch (error) {
+      // The names are a help: the table of IRIs stays as it is when they cannot be had.
+    }
+  }
+
   function showText(text) {
     const pre = document.createElement("pre");
     pre.textContent = text;
@@ -166,6 +207,7 @@
       if (type.startsWith("application/sparql-results+json")) {
         const rows = showTable(JSON.parse(text));
         statusLine.textContent = rows + (rows === 1 ? " row" : " rows") + " in " + elapsed + " ms";
+        await nameLinks();
       } else {
         showText(text);
         statusLine.textContent = "Graph result in " + elapsed + " ms";
@@ -177,6 +219,17 @@
       runButton.disabled = false;
     }
   }
+
+  // The project's prefixes a query uses without declaring them, declared at its top on request.
+  document.getElementById("declare-prefixes").addEventListener("click", () => {
+    const declared = new Set(Array.from(textarea.value.matchAll(/PREFIX\s+([A-Za-z][\w-]*)?:/gi), (m) => m[1] || ""));
+    const lines = document.getElementById("prefix-list").textContent.split("\n").filter((line) => {
+      const name = (line.match(/^PREFIX ([\w-]+):/) || [])[1];
+      return name && !declared.has(name) && new RegExp("(^|[\\s(/^|])" + name + ":").test(textarea.value);
+    });
+    if (lines.length) textarea.value = lines.join("\n") + "\n" + textarea.value;
+    updateDownload();
+  });
 
   storedSelect.addEventListener("change", () => {
     const query = storedByName.get(storedSelect.value);
