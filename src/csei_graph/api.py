@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from csei_graph.namespaces import BASE, BUILTIN_NAMESPACES, CSEI, ONTOLOGY_IRI
-from csei_graph.pages.paths import MAX_SEGMENT
+from csei_graph.namespaces import BASE, BUILTIN_NAMESPACES, CSEI, MAX_SEGMENT, ONTOLOGY_IRI
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.stores.base import Store

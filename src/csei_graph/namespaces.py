@@ -10,6 +10,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKO
 
 BASE = "https://w3id.org/csei/"
 ONTOLOGY_IRI = f"{BASE}ontology"
+# The longest segment of an IRI's path under BASE that the site writes a file for: with `.jsonld.gz`
+# it stays under the 255 bytes of a file name (`csei check` reports longer slugs).
+MAX_SEGMENT = 200
 
 CSEI = Namespace(f"{ONTOLOGY_IRI}#")
 CSEID = Namespace(f"{BASE}id/")

@@ -23,9 +23,8 @@ import posixpath
 import re
 from functools import lru_cache
 
-# The longest path segment the site writes a file for: with `.jsonld.gz` it stays under the 255 bytes
-# of a file name (`csei check` reports longer slugs).
-MAX_SEGMENT = 200
+from csei_graph.namespaces import MAX_SEGMENT
+
 SAFE_SEGMENT = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_SEGMENT - 1}}}")
 PAGE_EXTENSION = ".html"
 DUMP_FOLDER = "dumps"
