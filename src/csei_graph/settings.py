@@ -40,11 +40,27 @@ class Settings:
     )
     max_literal_chars: int = _setting(
         100_000,
-        "Longest literal accepted in a contributed or validated file, in characters.",
+        "Longest literal the graph may hold, in characters (inside a triple term too); checked on every "
+        "way in: the graph's sources, contributions, CSV rows, a remote store read back.",
     )
     max_iri_chars: int = _setting(
         4_000,
-        "Longest IRI accepted in a contributed or validated file, in characters.",
+        "Longest IRI the graph may hold, in characters; checked on every way in, as max_literal_chars.",
+    )
+    max_blank_node_depth: int = _setting(
+        50,
+        "Deepest nesting of blank nodes the graph may hold (a blank node inside a blank node ..., the "
+        "cells of a list counting as one level); deeper ones are refused on every way in, so that no "
+        "output (canonical labels, pages, exports) meets them. Give deeply nested nodes IRIs.",
+    )
+    max_list_items: int = _setting(
+        10_000,
+        "Most items of one RDF list (rdf:first/rdf:rest) the graph may hold; checked on every way in.",
+    )
+    max_statements_per_resource: int = _setting(
+        50_000,
+        "Most statements with one resource as their subject the graph may hold, so that no page or "
+        "document of a resource grows without end; checked on every way in.",
     )
     max_contribution_triples: int = _setting(
         200_000,

@@ -154,7 +154,8 @@ def query_command(
     store: Store
     if endpoint:
         remote = RemoteStore(
-            make_endpoint(settings, endpoint, store_url=None, user=user, auth=auth, timeout=timeout)
+            make_endpoint(settings, endpoint, store_url=None, user=user, auth=auth, timeout=timeout),
+            settings,
         )
         remote.check()  # the graphs pushed there, whole, and a store that answers for them alone
         store = remote
@@ -231,7 +232,7 @@ def pull(
 ) -> None:
     """Download the graphs `csei push` wrote to a remote store, as TriG or N-Quads."""
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    dataset, moved = transfer.pull(remote, graphs=graphs)
+    dataset, moved = transfer.pull(remote, graphs=graphs, settings=settings)
     content = export.to_bytes(dataset, export.export_format(output_format), settings)
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)

@@ -47,7 +47,12 @@ def fingerprint(sources: Sequence[Source], settings: Settings) -> str:
     header = {
         "layout": LAYOUT_VERSION,
         "pyoxigraph": ox.__version__,
+        # A build holds only what the admission policy let in: other limits, another build.
         "max_literal_chars": settings.max_literal_chars,
+        "max_iri_chars": settings.max_iri_chars,
+        "max_blank_node_depth": settings.max_blank_node_depth,
+        "max_list_items": settings.max_list_items,
+        "max_statements_per_resource": settings.max_statements_per_resource,
     }
     digest.update(json.dumps(header, sort_keys=True).encode())
     for source in sources:

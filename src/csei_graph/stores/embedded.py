@@ -1,12 +1,14 @@
 """The embedded store: the graph in Oxigraph, in memory or in a persistent store folder (`disk`)."""
 
-import mmap
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
+from csei_graph import admission
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, parse
 from csei_graph.stores import disk
@@ -14,8 +16,9 @@ from csei_graph.stores.base import GraphDataset, GraphName
 from csei_graph.terms import OxTerm, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax and literal
-# length; any other syntax (RDF/XML, JSON-LD) is read through `parse` and its extra checks. The graph's
+# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax (the admission
+# policy is checked on the whole store once loaded); any other syntax (RDF/XML, JSON-LD) is read through
+# `parse` and its extra checks. The graph's
 # sources are the team's own: they are loaded whatever their size (see `parse`).
 ENGINE_LOADED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 BULK_LOAD_BYTES = 1024 * 1024
@@ -169,8 +172,26 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
         except (SyntaxError, OSError, ValueError) as error:
             parse(source, settings, own=True)  # raises the error with its file, line and column
             raise SourceError(source.path, str(error)) from None
-        if _may_hold_long_literal(source.path, settings.max_literal_chars):
-            parse(source, settings, own=True)  # raises the error if a literal is too long, naming the line
+    refused = admission.store_refusal(store, settings)
+    if refused is not None:
+        _refuse(sources, settings, refused)
+
+
+def _refuse(sources: Sequence[Source], settings: Settings, refused: admission.Refusal) -> None:
+    """Raise the SourceError of what the admission policy refuses in the loaded sources: the file that
+    holds it, read again through `parse` for its place, else (a resource described across files) every
+    file that describes the resource."""
+    for source in sources:
+        parse(source, settings, own=True)  # raises the error of a file that holds the fault alone
+    focus = ox.NamedNode(refused.focus.strip("<>")) if refused.focus.startswith("<") else None
+    holding = [s for s in sources if focus is not None and _describes(s, focus, settings)]
+    where = ", ".join(str(s.path) for s in holding) or ", ".join(str(s.path) for s in sources)
+    raise SourceError(where, f"{refused.message}, across these files", hint=refused.hint)
+
+
+def _describes(source: Source, focus: ox.NamedNode, settings: Settings) -> bool:
+    unlimited = replace(settings, max_statements_per_resource=sys.maxsize)
+    return any(quad.subject == focus for quad in parse(source, unlimited, own=True))
 
 
 def _size(path: Path) -> int:
@@ -178,20 +199,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _may_hold_long_literal(path: Path, limit: int) -> bool:
-    """Whether a Turtle-family file could hold a literal of more than `limit` characters.
-
-    Such a literal takes more than `limit` bytes, on one line unless it is a long (triple-quoted)
-    string; a line that long contains a whole aligned window of `limit / 2` bytes with no line break.
-    A file with no long string and no such window holds none, and is not read a second time.
-    """
-    if _size(path) <= limit:
-        return False
-    window = (limit + 2) // 2
-    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b'"""') >= 0 or data.find(b"'''") >= 0:
-            return True
-        starts = range(0, len(data) - window + 1, window)
-        return any(data.find(b"\n", start, start + window) < 0 for start in starts)

@@ -22,8 +22,8 @@ from csei_graph.sources import (
     FORMATS_BY_SUFFIX,
     Source,
     SourceError,
+    admit,
     builtin_sources,
-    check_terms,
     files_in,
     format_for,
     graph_for,
@@ -99,7 +99,7 @@ def read_contribution(
         if path.suffix.lower() == CSV_SUFFIX and input_format is None:
             converted = read_csv(path, settings)
             rows = {resource: where.line for resource, where in converted.locations.items() if where.line}
-            check_terms(path, converted.triples, settings, rows)
+            admit(path, converted.triples, settings, rows)
             read: list[ox.Triple | ox.Quad] = list(converted.triples)
             locations.update(converted.locations)
             problems += converted.problems

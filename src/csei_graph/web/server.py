@@ -104,7 +104,8 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
                 password=settings.endpoint_password if settings.endpoint_user else None,
                 timeout=timeout,
                 retries=settings.endpoint_retries,
-            )
+            ),
+            settings,
         )
 
     pages = remote(settings.endpoint_timeout)
