@@ -130,6 +130,11 @@ class Settings:
         "Processes csei serve runs SPARQL queries in; a query over a limit is stopped by ending its "
         "process, and more queries than workers wait for one.",
     )
+    sparql_max_nesting: int = _setting(
+        100,
+        "Deepest nesting of brackets ({, ( and [) a SPARQL query may have, checked before any parser "
+        "reads it (csei serve answers 400, csei query exits 2): the parsers recurse once per level.",
+    )
     max_request_bytes: int = _setting(
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",

@@ -150,7 +150,7 @@ def query_command(
         return
     if endpoint and engine != "embedded":
         raise ValueError("--engine chooses how the local graph is queried; it cannot go with --endpoint")
-    stored = queries.load_query(query)
+    stored = queries.load_query(query, max_nesting=settings.sparql_max_nesting)
     store: Store
     if endpoint:
         remote = RemoteStore(

@@ -77,6 +77,7 @@ def check_query(text: str, service: Service, asked: "ProtocolRequest") -> Public
         default_graphs=asked.default_graphs,
         named_graphs=asked.named_graphs,
         engine_checks_syntax=isinstance(service.store, GraphStore),
+        max_nesting=service.settings.sparql_max_nesting,
     )
 
 
