@@ -135,6 +135,12 @@ class Settings:
         "Deepest nesting of brackets ({, ( and [) a SPARQL query may have, checked before any parser "
         "reads it (csei serve answers 400, csei query exits 2): the parsers recurse once per level.",
     )
+    safe_csv: bool = _setting(
+        True,
+        "Neutralise spreadsheet formulas in every CSV and TSV csei writes (csei query, /sparql and "
+        "/queries/... results): a cell starting with = + - @, a tab or a carriage return gets a leading "
+        "' (OWASP's rule). false: the values exactly as they are, for machine consumers.",
+    )
     max_request_bytes: int = _setting(
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",

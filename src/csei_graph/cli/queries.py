@@ -164,7 +164,7 @@ def query_command(
         if engine == "rdflib":
             store = RdflibStore.from_store(store)
     result = queries.run_query(stored, parse_params(params), store=store)
-    click.echo(queries.format_result(result, output_format), nl=False)
+    click.echo(queries.format_result(result, output_format, safe_csv=settings.safe_csv), nl=False)
 
 
 @main.command()
