@@ -145,6 +145,16 @@ class Settings:
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones get 413.",
     )
+    header_timeout: int = _setting(
+        10,
+        "Seconds csei serve gives a client to send a request's headers, from the connection's start or the "
+        "end of the previous answer; a connection still sending them then is closed.",
+    )
+    max_connections: int = _setting(
+        1000,
+        "Connections (and requests in progress) csei serve takes at once; a request beyond them is "
+        "answered 503. Per-client limits are the reverse proxy's (SECURITY.md).",
+    )
     page_cache_entries: int = _setting(
         2000,
         "Pages and documents csei serve keeps rendered in memory, least recently used dropped first; "
