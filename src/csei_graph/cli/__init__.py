@@ -4,6 +4,7 @@ The commands live in one module per capability; importing them registers them on
 """
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +19,8 @@ from csei_graph.workspace import resolve_settings
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+# As a program ended by SIGPIPE (128 + 13), the shell's convention for output no one read to its end.
+EXIT_BROKEN_PIPE = 141
 
 
 def user_errors(command: F) -> F:
@@ -27,6 +30,11 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader stopped reading (`csei info | head -1`): no error of csei's, nothing to say.
+            # Standard output goes nowhere from now on, so that the flush at exit fails no more.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except SourceError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)

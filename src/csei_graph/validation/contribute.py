@@ -85,7 +85,9 @@ def read_contribution(
     """
     settings = settings or Settings()
     suffixes = (*FORMATS_BY_SUFFIX, CSV_SUFFIX)
+    _refuse_links(paths)
     files = tuple(sorted(set(files_in(paths, suffixes)), key=str))
+    _refuse_links(files)
     if not files:
         raise SourceError(
             ", ".join(map(str, paths)) or ".", "no RDF or CSV file to read", hint="name the files"
@@ -124,6 +126,18 @@ def read_contribution(
     # Whatever graphs the files name, the contribution is one graph, whose provenance is csei's to write.
     quads = tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return Contribution(files, quads, content_hash, locations, tuple(problems))
+
+
+def _refuse_links(paths: Sequence[Path]) -> None:
+    """A contribution is files of its own: a symbolic link (given, or in a folder given) is refused
+    unread, so that no message ever quotes the file it points to."""
+    for path in paths:
+        if path.is_symlink():
+            raise SourceError(
+                path,
+                "a symbolic link: a contribution is read from its own files, never through a link",
+                hint="give the file itself (copy it here)",
+            )
 
 
 def _refuse_project_graphs(path: Path, quads: Sequence[ox.Triple | ox.Quad]) -> None:
