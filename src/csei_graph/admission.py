@@ -1,4 +1,5 @@
-"""What the graph may hold, one policy for every way in: no triple terms, and limits on sizes and nesting.
+"""What the graph may hold, one policy for every way in: no triple terms, no blank nodes alike, and limits on
+sizes and nesting.
 
 Every way statements enter the graph (the team's sources, contributions, CSV rows, the persistent store's
 build, a remote store read back) asks this module, so every output (exports, pages, dumps, canonical
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from csei_graph.namespaces import shorten
 from csei_graph.settings import Settings, env_var
 
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
@@ -80,9 +82,10 @@ def term_refusal(statement: Statement, settings: Settings) -> Refusal | None:
 
 def first_refusal(statements: Iterable[Statement], settings: Settings) -> Refusal | None:
     """The first thing the policy refuses in some statements: a term (`term_refusal`), too many statements
-    on one resource, blank nodes nested too deep, or too long a list."""
+    on one resource, blank nodes nested too deep, too long a list, or blank nodes alike."""
     per_subject: Counter[Node] = Counter()
     to_blank: list[tuple[Node, ox.NamedNode, ox.BlankNode]] = []
+    with_blank: list[Statement] = []
     for statement in statements:
         refused = term_refusal(statement, settings)
         if refused is not None:
@@ -90,11 +93,92 @@ def first_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
         per_subject[statement.subject] += 1
         if isinstance(statement.object, ox.BlankNode):
             to_blank.append((statement.subject, statement.predicate, statement.object))
+        if isinstance(statement.object, ox.BlankNode) or isinstance(statement.subject, ox.BlankNode):
+            with_blank.append(statement)
     if per_subject:
         subject, count = per_subject.most_common(1)[0]
         if count > settings.max_statements_per_resource:
             return too_many_statements(short(subject), count, settings)
-    return nesting_refusal(to_blank, settings)
+    return nesting_refusal(to_blank, settings) or alike_refusal(with_blank, settings)
+
+
+def alike_refusal(statements: Iterable[Statement], settings: Settings) -> Refusal | None:
+    """Blank nodes described by the same statements (as RDFC-1.0 first sees them: each with itself as
+    `_:this` and any other blank node as `_:other`) in numbers or shapes over the limits, or None.
+
+    Such nodes are what makes canonical blank-node labels (every export, the content hash of a
+    contribution) slow, while nodes each described differently are labelled at once. Measured: a list or
+    chain of nodes alike costs time growing as the cube of its length (50, 0.05 s; 300, 10 s; 1,000,
+    260 s); nodes alike each linked to more than two others alike, exponential time (5 linked to each
+    other, 12 ms; 8, 6 s; 30 each linked to 4 others, 5 s). So at most `max_alike_blank_nodes` nodes may
+    share one description, at most `max_alike_blank_nodes_total` share theirs with another, and none of
+    those is linked to more than `max_alike_neighbours` of them.
+    """
+    described: dict[ox.BlankNode, list[str]] = {}
+    linked: dict[ox.BlankNode, set[ox.BlankNode]] = {}
+    for statement in statements:
+        terms = (statement.subject, statement.predicate, statement.object)
+        for node in {t for t in terms if isinstance(t, ox.BlankNode)}:
+            described.setdefault(node, []).append(" ".join(_as_seen_by(node, t) for t in terms))
+        subject, obj = statement.subject, statement.object
+        if isinstance(subject, ox.BlankNode) and isinstance(obj, ox.BlankNode) and subject != obj:
+            linked.setdefault(subject, set()).add(obj)
+            linked.setdefault(obj, set()).add(subject)
+    keys = {node: "\n".join(sorted(lines)) for node, lines in described.items()}
+    sizes = Counter(keys.values())
+    alike = {node for node, key in keys.items() if sizes[key] > 1}
+    if not alike:
+        return None
+    key, largest = sizes.most_common(1)[0]
+    example = min(next(lines for node, lines in described.items() if keys[node] == key))
+    if largest > settings.max_alike_blank_nodes:
+        return _alike(
+            f"{largest:,} blank nodes are described by the same statements ({example}), more than the "
+            f"{settings.max_alike_blank_nodes:,} alike the graph may hold",
+            example,
+            "max_alike_blank_nodes",
+        )
+    if len(alike) > settings.max_alike_blank_nodes_total:
+        return _alike(
+            f"{len(alike):,} blank nodes share their statements with another (such as {example}), more "
+            f"than the {settings.max_alike_blank_nodes_total:,} the graph may hold",
+            example,
+            "max_alike_blank_nodes_total",
+        )
+    for node in alike:
+        neighbours = len(linked.get(node, set()) & alike)
+        if neighbours > settings.max_alike_neighbours:
+            example = min(described[node])
+            return _alike(
+                f"a blank node described as others are ({example}) is linked to {neighbours:,} blank nodes "
+                f"described alike, more than the {settings.max_alike_neighbours:,} the graph allows",
+                example,
+                "max_alike_neighbours",
+            )
+    return None
+
+
+def _alike(message: str, example: str, setting: str) -> Refusal:
+    return Refusal(
+        f"{message} ({setting}): csei cannot tell them apart, and putting them in canonical form takes "
+        "time that grows far faster than their number",
+        example,
+        setting,
+        ALIKE_FIX,
+    )
+
+
+ALIKE_FIX = "give them IRIs (the IRI policy of docs/model.md), or state what sets each apart"
+
+
+def _as_seen_by(node: ox.BlankNode, term: object) -> str:
+    if term == node:
+        return "_:this"
+    if isinstance(term, ox.BlankNode):
+        return "_:other"
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    return short(term)
 
 
 def too_many_statements(focus: str, count: int, settings: Settings) -> Refusal:
@@ -209,7 +293,7 @@ SELECT ?s ?p ?o WHERE {
 _BUSIEST = """
 SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(*) > %(most)d) LIMIT 1
 """
-_TO_BLANK = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?o)) }"
+_WITH_BLANK = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
 
 
 def store_refusal(store: ox.Store, settings: Settings) -> Refusal | None:
@@ -227,5 +311,7 @@ def store_refusal(store: ox.Store, settings: Settings) -> Refusal | None:
             return refused
     for row in store.query(_BUSIEST % limits, use_default_graph_as_union=True):  # type: ignore[union-attr]
         return too_many_statements(short(row["s"]), int(row["n"].value), settings)  # type: ignore[union-attr]
-    rows = store.query(_TO_BLANK, use_default_graph_as_union=True)
-    return nesting_refusal(((r["s"], r["p"], r["o"]) for r in rows), settings)  # type: ignore[union-attr, misc]
+    rows = store.query(_WITH_BLANK, use_default_graph_as_union=True)
+    with_blank = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[union-attr, arg-type, index]
+    to_blank = [(t.subject, t.predicate, t.object) for t in with_blank if isinstance(t.object, ox.BlankNode)]
+    return nesting_refusal(to_blank, settings) or alike_refusal(with_blank, settings)  # type: ignore[arg-type]

@@ -57,6 +57,23 @@ class Settings:
         10_000,
         "Most items of one RDF list (rdf:first/rdf:rest) the graph may hold; checked on every way in.",
     )
+    max_alike_blank_nodes: int = _setting(
+        50,
+        "Most blank nodes the graph may hold that are described by the same statements (the cells of a "
+        "list of items alike, a chain of nodes alike); checked on every way in. Their canonical labels "
+        "(every export) take time growing as the cube of their number (50, 0.05 s; 300, 10 s).",
+    )
+    max_alike_blank_nodes_total: int = _setting(
+        200,
+        "Most blank nodes, in all, that share their statements with another blank node, so that many "
+        "groups alike cannot add up to a slow export either; checked on every way in.",
+    )
+    max_alike_neighbours: int = _setting(
+        3,
+        "Most blank nodes described alike that one blank node described alike may be linked to (3: "
+        "lists, chains, rings, trees); more make canonical labels take exponential time (5 nodes alike "
+        "linked to each other, 12 ms; 8, 6 s). Checked on every way in.",
+    )
     max_statements_per_resource: int = _setting(
         50_000,
         "Most statements with one resource as their subject the graph may hold, so that no page or "
