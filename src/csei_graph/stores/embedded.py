@@ -185,7 +185,11 @@ def _refuse(sources: Sequence[Source], settings: Settings, refused: admission.Re
         parse(source, settings, own=True)  # raises the error of a file that holds the fault alone
     focus = ox.NamedNode(refused.focus.strip("<>")) if refused.focus.startswith("<") else None
     holding = [s for s in sources if focus is not None and _describes(s, focus, settings)]
-    where = ", ".join(str(s.path) for s in holding) or ", ".join(str(s.path) for s in sources)
+    if not holding:  # blank nodes, in no one file: the graph as a whole is over the limit
+        raise SourceError(
+            f"the graph ({len(sources)} files)", f"{refused.message}, in all", hint=refused.hint
+        )
+    where = ", ".join(str(s.path) for s in holding)
     raise SourceError(where, f"{refused.message}, across these files", hint=refused.hint)
 
 
