@@ -88,6 +88,10 @@ class GraphStore:
             self._store, self._build = copy, None
         self._store.extend(quads)
 
+    def admission_refusal(self, settings: Settings) -> admission.Refusal | None:
+        """What the graph's admission policy refuses in the store as it is now (`admission.store_refusal`)."""
+        return admission.store_refusal(self._store, settings)
+
     def query(
         self,
         sparql: str,

@@ -230,6 +230,13 @@ def check_in(
     found += conflicts.as_results(conflicts.find(store, contribution.quads), contribution.locations.get)
     changes = [*contribution.quads, *provenance]
     store.add_all(changes)
+    # Within the limits alone, it may still take the graph over one (a resource's statements, blank
+    # nodes alike): refused now, before it is filed, rather than making the graph unloadable once merged.
+    refused = store.admission_refusal(settings or Settings())
+    if refused is not None:
+        raise SourceError(
+            contribution.files[0], f"{refused.message}, once merged with the graph", hint=refused.hint
+        )
     scope = around_changes(store, changes)
     chosen = engine or (settings or Settings()).validation_engine
     files = [*contribution.files, *(s.path for s in sources)]
