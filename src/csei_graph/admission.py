@@ -7,9 +7,11 @@ blank-node labels) only ever meets statements of bounded size and depth. A refus
 resource it was found on and the setting that raises it; the caller adds the file and line.
 """
 
+import mmap
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -85,7 +87,7 @@ def first_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
     on one resource, blank nodes nested too deep, too long a list, or blank nodes alike."""
     per_subject: Counter[Node] = Counter()
     to_blank: list[tuple[Node, ox.NamedNode, ox.BlankNode]] = []
-    with_blank: list[Statement] = []
+    with_blank: list[tuple[Node, ox.NamedNode, object]] = []
     for statement in statements:
         refused = term_refusal(statement, settings)
         if refused is not None:
@@ -94,7 +96,7 @@ def first_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
         if isinstance(statement.object, ox.BlankNode):
             to_blank.append((statement.subject, statement.predicate, statement.object))
         if isinstance(statement.object, ox.BlankNode) or isinstance(statement.subject, ox.BlankNode):
-            with_blank.append(statement)
+            with_blank.append((statement.subject, statement.predicate, statement.object))
     if per_subject:
         subject, count = per_subject.most_common(1)[0]
         if count > settings.max_statements_per_resource:
@@ -102,9 +104,12 @@ def first_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
     return nesting_refusal(to_blank, settings) or alike_refusal(with_blank, settings)
 
 
-def alike_refusal(statements: Iterable[Statement], settings: Settings) -> Refusal | None:
+def alike_refusal(
+    statements: Iterable[tuple[Node, ox.NamedNode, object]], settings: Settings
+) -> Refusal | None:
     """Blank nodes described by the same statements (as RDFC-1.0 first sees them: each with itself as
-    `_:this` and any other blank node as `_:other`) in numbers or shapes over the limits, or None.
+    `_:this` and any other blank node as `_:other`) in numbers or shapes over the limits, or None;
+    `statements` are those holding a blank node, as (subject, predicate, object).
 
     Such nodes are what makes canonical blank-node labels (every export, the content hash of a
     contribution) slow, while nodes each described differently are labelled at once. Measured: a list or
@@ -114,23 +119,30 @@ def alike_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
     share one description, at most `max_alike_blank_nodes_total` share theirs with another, and none of
     those is linked to more than `max_alike_neighbours` of them.
     """
-    described: dict[ox.BlankNode, list[str]] = {}
+    # Each statement as a node sees it: (0, predicate, object) where the node is the subject, (1,
+    # predicate, subject) where it is the object; another blank node is "_:other". Plain tuples of
+    # strings: this runs on every statement holding a blank node of the graph.
+    described: dict[ox.BlankNode, list[tuple[int, str, str]]] = {}
     linked: dict[ox.BlankNode, set[ox.BlankNode]] = {}
-    for statement in statements:
-        terms = (statement.subject, statement.predicate, statement.object)
-        for node in {t for t in terms if isinstance(t, ox.BlankNode)}:
-            described.setdefault(node, []).append(" ".join(_as_seen_by(node, t) for t in terms))
-        subject, obj = statement.subject, statement.object
-        if isinstance(subject, ox.BlankNode) and isinstance(obj, ox.BlankNode) and subject != obj:
-            linked.setdefault(subject, set()).add(obj)
-            linked.setdefault(obj, set()).add(subject)
-    keys = {node: "\n".join(sorted(lines)) for node, lines in described.items()}
+    for subject, named, obj in statements:
+        predicate = named.value
+        subject_blank, object_blank = isinstance(subject, ox.BlankNode), isinstance(obj, ox.BlankNode)
+        if subject_blank:
+            seen = "_:this" if obj == subject else "_:other" if object_blank else str(obj)
+            described.setdefault(subject, []).append((0, predicate, seen))  # type: ignore[arg-type]
+        if object_blank and obj != subject:
+            seen = "_:other" if subject_blank else str(subject)
+            described.setdefault(obj, []).append((1, predicate, seen))  # type: ignore[arg-type]
+            if subject_blank:
+                linked.setdefault(subject, set()).add(obj)  # type: ignore[arg-type]
+                linked.setdefault(obj, set()).add(subject)  # type: ignore[arg-type]
+    keys = {node: tuple(sorted(lines)) for node, lines in described.items()}
     sizes = Counter(keys.values())
     alike = {node for node, key in keys.items() if sizes[key] > 1}
     if not alike:
         return None
     key, largest = sizes.most_common(1)[0]
-    example = min(next(lines for node, lines in described.items() if keys[node] == key))
+    example = _statement_text(min(key))
     if largest > settings.max_alike_blank_nodes:
         return _alike(
             f"{largest:,} blank nodes are described by the same statements ({example}), more than the "
@@ -148,7 +160,7 @@ def alike_refusal(statements: Iterable[Statement], settings: Settings) -> Refusa
     for node in alike:
         neighbours = len(linked.get(node, set()) & alike)
         if neighbours > settings.max_alike_neighbours:
-            example = min(described[node])
+            example = _statement_text(min(keys[node]))
             return _alike(
                 f"a blank node described as others are ({example}) is linked to {neighbours:,} blank nodes "
                 f"described alike, more than the {settings.max_alike_neighbours:,} the graph allows",
@@ -171,14 +183,13 @@ def _alike(message: str, example: str, setting: str) -> Refusal:
 ALIKE_FIX = "give them IRIs (the IRI policy of docs/model.md), or state what sets each apart"
 
 
-def _as_seen_by(node: ox.BlankNode, term: object) -> str:
-    if term == node:
-        return "_:this"
-    if isinstance(term, ox.BlankNode):
-        return "_:other"
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    return short(term)
+def _statement_text(seen: tuple[int, str, str]) -> str:
+    """A statement as a blank node sees it, as people read it: `_:this skos:note "x"`."""
+    role, predicate, other = seen
+    other = shorten(other[1:-1]) if other.startswith("<") and other.endswith(">") else other
+    if role == 0:
+        return f"_:this {shorten(predicate)} {other}"
+    return f"{other} {shorten(predicate)} _:this"
 
 
 def too_many_statements(focus: str, count: int, settings: Settings) -> Refusal:
@@ -296,8 +307,19 @@ SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(*) > %(m
 _WITH_BLANK = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
 
 
-def store_refusal(store: ox.Store, settings: Settings) -> Refusal | None:
-    """The first thing the policy refuses in a store (every graph of it), or None."""
+def store_refusal(
+    store: ox.Store,
+    settings: Settings,
+    *,
+    long_terms: bool = True,
+    blank: Sequence[tuple[Node, ox.NamedNode, object]] | None = None,
+) -> Refusal | None:
+    """The first thing the policy refuses in a store (every graph of it), or None.
+
+    A caller that knows more may spare the scans of every statement (seconds for a million):
+    `long_terms=False` when no source can hold a term over a limit or a triple term (`file_may_hold`),
+    and `blank`, the statements holding blank nodes, when it has read them from the sources.
+    """
     # The limits are whole numbers of the settings, written into the text: a variable bound by the
     # engine cannot stand in HAVING, and these are no one's input.
     limits = {
@@ -305,13 +327,49 @@ def store_refusal(store: ox.Store, settings: Settings) -> Refusal | None:
         "literal": int(settings.max_literal_chars),
         "most": int(settings.max_statements_per_resource),
     }
-    for row in store.query(_LONG_TERMS % limits):  # type: ignore[union-attr]
+    for row in store.query(_LONG_TERMS % limits) if long_terms else ():  # type: ignore[union-attr]
         refused = term_refusal(ox.Triple(row["s"], row["p"], row["o"]), settings)  # type: ignore[arg-type]
         if refused is not None:
             return refused
-    for row in store.query(_BUSIEST % limits, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        return too_many_statements(short(row["s"]), int(row["n"].value), settings)  # type: ignore[union-attr]
-    rows = store.query(_WITH_BLANK, use_default_graph_as_union=True)
-    with_blank = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[union-attr, arg-type, index]
-    to_blank = [(t.subject, t.predicate, t.object) for t in with_blank if isinstance(t.object, ox.BlankNode)]
-    return nesting_refusal(to_blank, settings) or alike_refusal(with_blank, settings)  # type: ignore[arg-type]
+    if len(store) > settings.max_statements_per_resource:
+        for row in store.query(_BUSIEST % limits, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            return too_many_statements(short(row["s"]), int(row["n"].value), settings)  # type: ignore[union-attr]
+    if blank is None:
+        # A solution iterates over its values in the order of the variables: much quicker than by name.
+        rows = store.query(_WITH_BLANK, use_default_graph_as_union=True)
+        blank = [tuple(row) for row in rows]  # type: ignore[union-attr, misc]
+    to_blank = [row for row in blank if isinstance(row[2], ox.BlankNode)]
+    return nesting_refusal(to_blank, settings) or alike_refusal(blank, settings)  # type: ignore[arg-type]
+
+
+def with_blank_nodes(statements: Iterable[Statement]) -> list[tuple[Node, ox.NamedNode, object]]:
+    """The statements holding a blank node, as (subject, predicate, object)."""
+    return [
+        (s.subject, s.predicate, s.object)
+        for s in statements
+        if isinstance(s.subject, ox.BlankNode) or isinstance(s.object, ox.BlankNode)
+    ]
+
+
+_TURTLE_FAMILY = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+
+
+def file_may_hold(path: Path, syntax: ox.RdfFormat, settings: Settings) -> tuple[bool, bool]:
+    """Whether a file in a Turtle-family syntax may hold (a term over a length limit or a triple term,
+    a blank node), read from its bytes without parsing them.
+
+    A term over a limit takes more bytes than the limit, on one line unless it is a long
+    (triple-quoted) string; a line that long holds a whole aligned window of half the limit with no
+    line break. A triple term is written `<<`; a blank node `_:`, or in Turtle `[` or `(`.
+    """
+    limit = min(settings.max_iri_chars, settings.max_literal_chars)
+    window = max((limit + 2) // 2, 1)
+    marks = (b"_:", b"[", b"(") if syntax in _TURTLE_FAMILY else (b"_:",)
+    if not path.stat().st_size:
+        return False, False
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        blank = any(data.find(mark) >= 0 for mark in marks)
+        if data.find(b"<<") >= 0 or data.find(b'"""') >= 0 or data.find(b"'''") >= 0:
+            return True, blank
+        starts = range(0, len(data) - window + 1, window)
+        return any(data.find(b"\n", start, start + window) < 0 for start in starts), blank

@@ -164,9 +164,12 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
     On any fault the source is read again through `parse`, which says what is wrong and where; the
     caller drops the store when this raises, so a fault in any source loads nothing.
     """
+    long_terms, blank = False, []
     for source in sources:
         if source.format not in ENGINE_LOADED_FORMATS or _size(source.path) == 0:
-            store.extend(parse(source, settings, own=True))
+            quads = parse(source, settings, own=True)  # admitted there, file by file
+            store.extend(quads)
+            blank += admission.with_blank_nodes(quads)
             continue
         in_graph = None if source.format.supports_datasets else source.graph
         # A bulk load writes new database files at a fixed cost: worth it for large files only.
@@ -176,7 +179,14 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
         except (SyntaxError, OSError, ValueError) as error:
             parse(source, settings, own=True)  # raises the error with its file, line and column
             raise SourceError(source.path, str(error)) from None
-    refused = admission.store_refusal(store, settings)
+        # The policy's scans of every statement are spared where no file can need them: the bytes of a
+        # file tell whether it may hold a long term, a triple term or a blank node.
+        may_be_long, may_hold_blank = admission.file_may_hold(source.path, source.format, settings)
+        long_terms |= may_be_long
+        if may_hold_blank:
+            read = ox.parse(path=str(source.path), format=source.format, rename_blank_nodes=True)
+            blank += admission.with_blank_nodes(read)
+    refused = admission.store_refusal(store, settings, long_terms=long_terms, blank=blank)
     if refused is not None:
         _refuse(sources, settings, refused)
 
