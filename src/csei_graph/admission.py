@@ -19,6 +19,17 @@ from csei_graph.namespaces import shorten
 from csei_graph.settings import Settings, env_var
 
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
+# The settings of the policy: what a graph holds depends on them (a persistent store's build too).
+LIMITS = (
+    "max_literal_chars",
+    "max_iri_chars",
+    "max_blank_node_depth",
+    "max_list_items",
+    "max_statements_per_resource",
+    "max_alike_blank_nodes",
+    "max_alike_blank_nodes_total",
+    "max_alike_neighbours",
+)
 Statement = ox.Triple | ox.Quad
 Node = ox.NamedNode | ox.BlankNode | ox.Triple
 

@@ -16,6 +16,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from csei_graph import admission
 from csei_graph.files import fsync_folder, write_atomically
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError
@@ -48,11 +49,7 @@ def fingerprint(sources: Sequence[Source], settings: Settings) -> str:
         "layout": LAYOUT_VERSION,
         "pyoxigraph": ox.__version__,
         # A build holds only what the admission policy let in: other limits, another build.
-        "max_literal_chars": settings.max_literal_chars,
-        "max_iri_chars": settings.max_iri_chars,
-        "max_blank_node_depth": settings.max_blank_node_depth,
-        "max_list_items": settings.max_list_items,
-        "max_statements_per_resource": settings.max_statements_per_resource,
+        **{name: getattr(settings, name) for name in admission.LIMITS},
     }
     digest.update(json.dumps(header, sort_keys=True).encode())
     for source in sources:
