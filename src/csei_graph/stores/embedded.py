@@ -89,8 +89,10 @@ class GraphStore:
         self._store.extend(quads)
 
     def admission_refusal(self, settings: Settings) -> admission.Refusal | None:
-        """What the graph's admission policy refuses in the store as it is now (`admission.store_refusal`)."""
-        return admission.store_refusal(self._store, settings)
+        """What the graph's admission policy refuses in the store as it is now (`admission.store_refusal`),
+        once statements were added whose terms were checked already (a contribution's, file by file):
+        only the limits that statements reach together are checked again."""
+        return admission.store_refusal(self._store, settings, long_terms=False)
 
     def query(
         self,
