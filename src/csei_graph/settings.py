@@ -42,11 +42,44 @@ class Settings:
     )
     max_literal_chars: int = _setting(
         100_000,
-        "Longest literal accepted in a contributed or validated file (a CSV cell included), in characters.",
+        "Longest literal the graph may hold, in characters (inside a triple term too); checked on every "
+        "way in: the graph's sources, contributions, CSV rows, a remote store read back.",
     )
     max_iri_chars: int = _setting(
         4_000,
-        "Longest IRI accepted in a contributed or validated file, in characters.",
+        "Longest IRI the graph may hold, in characters; checked on every way in, as max_literal_chars.",
+    )
+    max_blank_node_depth: int = _setting(
+        50,
+        "Deepest nesting of blank nodes the graph may hold (a blank node inside a blank node ..., the "
+        "cells of a list counting as one level); deeper ones are refused on every way in, so that no "
+        "output (canonical labels, pages, exports) meets them. Give deeply nested nodes IRIs.",
+    )
+    max_list_items: int = _setting(
+        10_000,
+        "Most items of one RDF list (rdf:first/rdf:rest) the graph may hold; checked on every way in.",
+    )
+    max_alike_blank_nodes: int = _setting(
+        50,
+        "Most blank nodes the graph may hold that are described by the same statements (the cells of a "
+        "list of items alike, a chain of nodes alike); checked on every way in. Their canonical labels "
+        "(every export) take time growing as the cube of their number (50, 0.05 s; 300, 10 s).",
+    )
+    max_alike_blank_nodes_total: int = _setting(
+        200,
+        "Most blank nodes, in all, that share their statements with another blank node, so that many "
+        "groups alike cannot add up to a slow export either; checked on every way in.",
+    )
+    max_alike_neighbours: int = _setting(
+        3,
+        "Most blank nodes described alike that one blank node described alike may be linked to (3: "
+        "lists, chains, rings, trees); more make canonical labels take exponential time (5 nodes alike "
+        "linked to each other, 12 ms; 8, 6 s). Checked on every way in.",
+    )
+    max_statements_per_resource: int = _setting(
+        50_000,
+        "Most statements with one resource as their subject the graph may hold, so that no page or "
+        "document of a resource grows without end; checked on every way in.",
     )
     max_contribution_triples: int = _setting(
         200_000,
@@ -123,6 +156,17 @@ class Settings:
         "Processes csei serve runs SPARQL queries in; a query over a limit is stopped by ending its "
         "process, and more queries than workers wait for one (within the time limit).",
     )
+    sparql_max_nesting: int = _setting(
+        100,
+        "Deepest nesting of brackets ({, ( and [) a SPARQL query may have, checked before any parser "
+        "reads it (csei serve answers 400, csei query exits 2): the parsers recurse once per level.",
+    )
+    safe_csv: bool = _setting(
+        True,
+        "Neutralise spreadsheet formulas in every CSV and TSV csei writes (csei query, /sparql and "
+        "/queries/... results): a cell starting with = + - @, a tab or a carriage return gets a leading "
+        "' (OWASP's rule). false: the values exactly as they are, for machine consumers.",
+    )
     max_request_bytes: int = _setting(
         100_000,
         "Largest request body, or query text, csei serve accepts, in bytes; larger ones are answered with "
@@ -142,6 +186,16 @@ class Settings:
         "5/minute",
         "Most sign-in attempts csei serve accepts from one client address, and for one maintainer name, "
         "in a moving window (such as 5/minute or 20/hour); more get 429 until the window moves on.",
+    )
+    header_timeout: int = _setting(
+        10,
+        "Seconds csei serve gives a client to send a request's headers, from the connection's start or the "
+        "end of the previous answer; a connection still sending them then is closed.",
+    )
+    max_connections: int = _setting(
+        1000,
+        "Connections (and requests in progress) csei serve takes at once; a request beyond them is "
+        "answered 503. Per-client limits are the reverse proxy's (SECURITY.md).",
     )
     page_cache_entries: int = _setting(
         2000,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from csei_graph import admission
 from csei_graph.namespaces import BASE, ONTOLOGY_IRI
 from csei_graph.settings import Settings
 
@@ -226,7 +227,7 @@ def parse(
         quads.append(quad)
         if max_triples is not None and len(quads) > max_triples:
             raise too_many_triples(source.path, max_triples)
-    check_terms(source.path, quads, settings)
+    admit(source.path, quads, settings)
     return quads
 
 
@@ -402,37 +403,26 @@ def _refuse_deep_json(path: Path) -> None:
             depth -= 1
 
 
-def check_terms(
+def admit(
     path: Path,
-    triples: Iterable[ox.Triple | ox.Quad],
+    statements: Iterable[ox.Triple | ox.Quad],
     settings: Settings,
     lines: Mapping[str, int] | None = None,
 ) -> None:
-    """Refuse a literal longer than `max_literal_chars` or an IRI longer than `max_iri_chars`.
+    """SourceError for the first thing in a file's statements that the graph's admission policy refuses
+    (`csei_graph.admission`): the file, the line where known, the limit and how to raise it.
 
     `lines` gives the line each subject is written on, where the caller knows it (a CSV row).
     """
-    for triple in triples:
-        where = (lines or {}).get(str(getattr(triple.subject, "value", "")))
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.Literal) and len(term.value) > settings.max_literal_chars:
-                raise SourceError(
-                    path,
-                    f"a literal of {len(term.value):,} characters on {_short(triple.subject)} "
-                    f"exceeds the limit of {settings.max_literal_chars:,}",
-                    line=where,
-                    hint="shorten it, or raise CSEI_MAX_LITERAL_CHARS",
-                )
-            if isinstance(term, ox.NamedNode) and len(term.value) > settings.max_iri_chars:
-                raise SourceError(
-                    path,
-                    f"an IRI of {len(term.value):,} characters ({_short(term)}) exceeds the limit of "
-                    f"{settings.max_iri_chars:,}",
-                    line=where,
-                    hint="use a shorter IRI, or raise CSEI_MAX_IRI_CHARS",
-                )
+    refused = admission.first_refusal(statements, settings)
+    if refused is not None:
+        raise refusal_error(path, refused, lines)
 
 
-def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    text = str(term)
-    return text if len(text) <= 100 else f"{text[:80]}…"
+def refusal_error(
+    path: Path | str, refused: admission.Refusal, lines: Mapping[str, int] | None = None
+) -> SourceError:
+    """The SourceError of an admission refusal found in a file."""
+    line = (lines or {}).get(refused.focus.strip("<>"))
+    hint = refused.hint if refused.setting else "state it as plain statements (or an rdf:Statement)"
+    return SourceError(path, refused.message, line=line, hint=hint)

@@ -6,6 +6,7 @@ from rdflib's grammar rules, composed into the same query rule with pyparsing's 
 parsed once (`read_query` keeps the last texts read).
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -67,6 +68,53 @@ class ParsedQuery:
     def uses_service(self) -> bool:
         """Whether the query has a SERVICE clause anywhere (in a sub-select or EXISTS too)."""
         return any(_name(node) == "ServiceGraphPattern" for node in walk(self.algebra))
+
+
+# What a query's nesting is counted on: its brackets, outside strings, IRIs and comments (SPARQL's own
+# tokens: an IRI holds no space, so `?a < ?b` is a comparison; long strings may hold quotes).
+_NESTING_TOKEN = re.compile(
+    r"#[^\n\r]*"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|[{}()\[\]]"
+)
+_OPENING = frozenset("{([")
+
+
+def check_nesting(text: str, limit: int) -> None:
+    """SparqlSyntaxError, with the line and column, for a query whose brackets ({, ( and [) nest more
+    than `limit` levels deep.
+
+    Checked before any parser reads the text: every SPARQL parser at hand recurses once (or more) per
+    level (rdflib's runs out of Python stack below 50 levels; the embedded engine's ends the whole
+    process, a segmentation fault, at a few thousand), so none can be asked how deep a text goes. The
+    scan reads the text once, in SPARQL's own tokens, with no recursion: its depth is the parsers'.
+    """
+    try:
+        from rdflib.plugins.sparql.parser import expandUnicodeEscapes  # noqa: PLC0415
+
+        expanded = expandUnicodeEscapes(text)  # SPARQL expands \u escapes first: \u007B is a brace
+    except ValueError:
+        expanded = text
+    depth = 0
+    for token in _NESTING_TOKEN.finditer(expanded):
+        bracket = token.group()
+        if bracket in _OPENING:
+            depth += 1
+            if depth > limit:
+                line = expanded.count("\n", 0, token.start()) + 1
+                column = token.start() - (expanded.rfind("\n", 0, token.start()) + 1) + 1
+                raise SparqlSyntaxError(
+                    f"the query nests its brackets more than {limit:,} levels deep, the limit "
+                    "sparql_max_nesting; flatten it, or raise CSEI_SPARQL_MAX_NESTING",
+                    line,
+                    column,
+                )
+        elif bracket in "})]" and len(bracket) == 1:
+            depth = max(depth - 1, 0)
 
 
 @lru_cache(maxsize=PARSED_TEXTS_KEPT)

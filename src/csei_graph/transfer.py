@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from csei_graph import admission
+from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 from csei_graph.stores.protocol_client import Endpoint, ProtocolClient, RemoteError
 from csei_graph.stores.remote import (
@@ -74,12 +76,16 @@ def push(
     return Transfer(moved)
 
 
-def pull(endpoint: Endpoint, *, graphs: Sequence[str] = ()) -> tuple[ox.Dataset, Transfer]:
+def pull(
+    endpoint: Endpoint, *, graphs: Sequence[str] = (), settings: Settings | None = None
+) -> tuple[ox.Dataset, Transfer]:
     """Download what `csei push` wrote to a remote store: every pushed graph, or only `graphs`.
 
     The default graph comes back from the named graph that holds it, blank nodes from their skolem IRIs.
+    What comes back is held to the graph's admission policy (RemoteError naming the limit otherwise).
     """
-    remote = RemoteStore(endpoint)
+    settings = settings or Settings()
+    remote = RemoteStore(endpoint, settings)
     layout = remote.layout
     unknown = sorted(set(graphs) - set(layout.named_graphs))
     if unknown:
@@ -95,6 +101,13 @@ def pull(endpoint: Endpoint, *, graphs: Sequence[str] = ()) -> tuple[ox.Dataset,
             dataset.add(quad)
             count += 1
         moved["" if isinstance(graph, ox.DefaultGraph) else graph] = count
+    refused = admission.first_refusal(dataset, settings)
+    if refused is not None:
+        raise RemoteError(
+            endpoint.graph_store_url,
+            f"the pulled graphs hold what the graph may not: {refused.message}",
+            hint=refused.hint,
+        )
     return dataset, Transfer(moved)
 
 

@@ -13,7 +13,17 @@ from typing import Any
 import pytest
 
 CASES_FILE = Path(__file__).resolve().parent / "cases.toml"
-ENTRY_POINTS = ("validate", "contribute", "csv", "query", "sparql", "resource", "publish", "web")
+ENTRY_POINTS = (
+    "validate",
+    "contribute",
+    "csv",
+    "query",
+    "sparql",
+    "resource",
+    "publish",
+    "web",
+    "source",
+)
 _REPEAT = re.compile(r"\{\{(.+?)\*(\d+)\}\}", re.S)
 
 

@@ -76,5 +76,8 @@ def test_a_hostile_graph_is_published_safely(case: dict[str, Any], small_data: P
         assert all(ord(c) >= 32 and c not in "\\ " for c in path.name), f"an unsafe file name: {path.name!r}"
     if "page" in case:
         page = (outdir / paths.page_path(case["page"], BASE)).read_text(encoding="utf-8")
-        for raw in case["escaped"]:
+        for raw in case.get("escaped", []):
             assert str(escape(raw)) in page and raw not in page, f"{raw!r} is not escaped in the page"
+        for shown in case.get("page_holds", []):
+            assert shown in page, f"{case['id']}: {shown!r} is not in the page"
+        assert len(page.encode()) < case.get("page_bytes_under", 10**9), f"{case['id']}: a page too large"

@@ -18,7 +18,9 @@ def test_a_hostile_query_parameter(case: dict[str, Any], data_copy: Path, tmp_pa
         write_input(case, tmp_path)
     arguments = [argument.replace("{dir}", str(tmp_path)) for argument in case["args"]]
     before = fingerprint(data_copy)
-    result = CliRunner().invoke(main, ["--data-dir", str(data_copy), "query", *arguments])
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(data_copy), "query", *arguments], env=case.get("env")
+    )
     output = result.stdout + result.stderr
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), output
     assert result.exit_code == case["exit"], f"{case['id']}: exit {result.exit_code}\n{output}"

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 
 HOSTILE_SOURCE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <https://w3id.org/csei/id/organisation/hostile-corpus> a <http://www.w3.org/ns/org#Organization> ;
-    skos:prefLabel "<script>alert('corpus')</script>"@en .
+    skos:prefLabel "<script>alert('corpus')</script>"@en ;
+    # Values a spreadsheet would run as formulas, were they written into CSV as they are.
+    skos:altLabel "=1+2"@en, "+1+1"@en, "-2+3"@en, "@SUM(A1)"@en, "\tTabbed"@en .
 """
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from csei_graph.pages.headers import SECURITY_HEADERS
 from csei_graph.site.build import PublishReport
 from tests.web.conftest import free_port
 
@@ -98,3 +99,20 @@ def test_a_dump_by_its_plain_name_is_its_gzip_file_encoded(nginx: int, published
     status, headers, body = _get(nginx, "/site/dumps/csei.ttl.gz", Accept_Encoding="gzip")
     assert headers["content-type"] == "application/gzip" and "content-encoding" not in headers
     assert body == zipped
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/site/index.html",
+        "/site/id/cluster/markup-cluster",
+        "/site/doc/cluster/markup-cluster",
+        "/site/dumps/csei.ttl",
+        "/site/no-such-page",
+    ],
+)
+def test_every_answer_carries_the_security_headers_of_csei_serve(nginx: int, path: str) -> None:
+    _, headers, _ = _get(nginx, path)
+    for name, value in SECURITY_HEADERS:
+        assert headers[name.lower()] == value, (path, name)
+    assert "unsafe-inline" not in headers["content-security-policy"]

@@ -205,3 +205,15 @@ def test_markup_in_names_runs_nowhere(
     assert not browsing.dialogs, f"a script from the data ran: {browsing.dialogs}"
     assert page.locator("#results script, #results img").count() == 0
     assert not browsing.left_the_server(hostile_server), browsing.left_the_server(hostile_server)
+
+
+def test_trees_are_indented_with_no_inline_style(server: RunningServer, browsing: Browsing) -> None:
+    # The policy allows no inline style: the levels of a tree come from site.css.
+    page = browsing.page
+    answer = page.goto(f"{server.url}/ontology.html", wait_until="networkidle")
+    assert answer is not None and "unsafe-inline" not in answer.headers["content-security-policy"]
+    assert page.locator("[style]").count() == 0
+    nested = page.locator("li.indent-1").first
+    assert nested.count() == 1, "the ontology has a subclass or a subproperty"
+    assert nested.evaluate("item => getComputedStyle(item).marginLeft") != "0px"
+    assert not browsing.errors, browsing.errors

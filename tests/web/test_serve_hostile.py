@@ -1,10 +1,27 @@
 """Hostile requests to a running `csei serve`: path traversal, oversized requests, markup in names."""
 
 import re
+import socket
+import time
+from collections.abc import Iterator
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
-from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path, raw_request
+from csei_graph.pages.headers import SECURITY_HEADERS
+from csei_graph.web.app import Application
+from tests.web.conftest import (
+    HOSTILE_IRI,
+    HOSTILE_LABEL,
+    RunningServer,
+    local_path,
+    raw_request,
+    start_server,
+    stop_server,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -146,3 +163,89 @@ def test_plain_text_errors_are_not_sniffed_as_html(server: RunningServer) -> Non
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/no-such-page", "/static/no-such-file.css", "/id/cluster/no-such-cluster"]
+)
+def test_every_answer_carries_the_security_headers(server: RunningServer, path: str) -> None:
+    with server.client() as client:
+        answer = client.get(path, headers={"Accept": BROWSER})
+    for name, value in SECURITY_HEADERS:
+        assert answer.headers[name] == value, (path, name)
+    assert "unsafe-inline" not in answer.headers["content-security-policy"]
+
+
+def test_an_answer_the_application_fails_to_give_carries_the_security_headers() -> None:
+    # The error answer is made by the application's error handling, outside the routes' middleware.
+    async def failing(request: Request) -> Response:
+        raise RuntimeError("a fault no route expected")
+
+    app = Application(routes=[Route("/fails", failing)])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/fails")
+    assert answer.status_code == 500
+    for name, value in SECURITY_HEADERS:
+        assert answer.headers[name] == value, name
+
+
+@pytest.fixture(scope="module")
+def impatient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """`csei serve` giving clients one second to send a request's headers."""
+    running = start_server(
+        [], tmp_path_factory.mktemp("impatient") / "serve.log", {"CSEI_HEADER_TIMEOUT": "1"}
+    )
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+def _connect(server: RunningServer) -> socket.socket:
+    host, port = server.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def _closed_within(connection: socket.socket, seconds: float) -> float | None:
+    """Seconds until the server closed the connection, if it did within `seconds`."""
+    began = time.monotonic()
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return None
+    return time.monotonic() - began
+
+
+def test_a_connection_sending_no_end_of_headers_is_closed(impatient_server: RunningServer) -> None:
+    with _connect(impatient_server) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        assert _closed_within(connection, 5) is not None
+
+
+def test_headers_sent_a_byte_at_a_time_do_not_hold_the_connection(impatient_server: RunningServer) -> None:
+    with _connect(impatient_server) as connection:
+        began = time.monotonic()
+        closed = False
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 100:
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.2)
+            if time.monotonic() - began > 5:
+                break
+        assert closed or _closed_within(connection, 1) is not None
+
+
+def test_a_request_sent_in_time_is_answered_and_the_next_one_waited_for(
+    impatient_server: RunningServer,
+) -> None:
+    with _connect(impatient_server) as connection:
+        connection.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.settimeout(10)
+        assert connection.recv(12).startswith(b"HTTP/1.1 200")
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # the next request, never finished
+        assert _closed_within(connection, 8) is not None

@@ -6,6 +6,7 @@ and any one command load only what they use.
 """
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +18,8 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+# As a program ended by SIGPIPE (128 + 13), the shell's convention for output no one read to its end.
+EXIT_BROKEN_PIPE = 141
 
 
 def user_errors(command: F) -> F:
@@ -26,6 +29,11 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader stopped reading (`csei info | head -1`): no error of csei's, nothing to say.
+            # Standard output goes nowhere from now on, so that the flush at exit fails no more.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except _mistakes() as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)

@@ -166,11 +166,12 @@ def query_command(
         return
     if endpoint and engine != "embedded":
         raise ValueError("--engine chooses how the local graph is queried; it cannot go with --endpoint")
-    stored = queries.load_query(query)
+    stored = queries.load_query(query, max_nesting=settings.sparql_max_nesting)
     store: Store
     if endpoint:
         remote = RemoteStore(
-            make_endpoint(settings, endpoint, store_url=None, user=user, auth=auth, timeout=timeout)
+            make_endpoint(settings, endpoint, store_url=None, user=user, auth=auth, timeout=timeout),
+            settings,
         )
         remote.check()  # the graphs pushed there, whole, and a store that answers for them alone
         store = remote
@@ -179,7 +180,7 @@ def query_command(
         if engine == "rdflib":
             store = RdflibStore.from_store(store)
     result = queries.run_query(stored, parse_params(params), store=store)
-    click.echo(queries.format_result(result, output_format), nl=False)
+    click.echo(queries.format_result(result, output_format, safe_csv=settings.safe_csv), nl=False)
 
 
 @main.command()
@@ -253,7 +254,7 @@ def pull(
     from csei_graph.files import atomic_writer
 
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    dataset, moved = transfer.pull(remote, graphs=graphs)
+    dataset, moved = transfer.pull(remote, graphs=graphs, settings=settings)
     content = export.to_bytes(dataset, export.export_format(output_format), settings)
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)

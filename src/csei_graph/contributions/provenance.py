@@ -58,7 +58,13 @@ def agent(by: str) -> tuple[ox.NamedNode, str]:
     """
     name = re.sub(r"\s*<[^>]*>\s*", " ", by).strip() or by.strip()
     if re.fullmatch(r"https?://\S+", name):
-        return ox.NamedNode(name), name
+        try:
+            return ox.NamedNode(name), name
+        except ValueError as error:
+            raise ValueError(
+                f"--by {name!r} is not a valid IRI ({error}): give a name, or a web address (an ORCID, "
+                "a home page) as it is written in a browser"
+            ) from None
     name = name.split("@")[0] if "@" in name and " " not in name else name
     if not name:
         raise ValueError("give a name: --by cannot be empty")

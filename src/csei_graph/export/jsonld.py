@@ -28,6 +28,8 @@ BLANK = b"_:"
 NODE_STARTS = (b"<", b"_")
 # Nodes written out at a time.
 BATCH = 2000
+# Deepest a blank node is written inside others; deeper ones are written on their own, with their id.
+MAX_NESTED = 50
 
 Entry = tuple[bytes, bytes]  # predicate, object: N-Triples terms as the engine wrote them
 
@@ -173,17 +175,28 @@ class _Document:
                 self.hosted.setdefault(self.hosts[membership], []).append(membership)
 
     def _embedded(self, references: dict[bytes, int], referrer: dict[bytes, bytes]) -> set[bytes]:
-        """Blank nodes referenced once, whose chain of referrers ends at a node written on its own."""
+        """Blank nodes referenced once, whose chain of referrers ends at a node written on its own, at
+        most `MAX_NESTED` levels below it; a deeper one (the cells of a long list) is written on its own.
+
+        Each chain is walked once (a node's level is kept), so a long list costs time linear in its
+        length, and the writing, which recurses once per level, never goes deeper than `MAX_NESTED`.
+        """
         candidates = {node for node, count in references.items() if count == 1 and node in self.described}
-        embedded = set()
+        # Levels below the node written on its own; None for a node on, or leading into, a loop.
+        level: dict[bytes, int | None] = {}
         for blank in candidates:
-            chain, node = {blank}, referrer[blank]
-            while node in candidates and node not in chain:
-                chain.add(node)
+            path: list[bytes] = []
+            walked: set[bytes] = set()
+            node = blank
+            while node in candidates and node not in level and node not in walked:
+                path.append(node)
+                walked.add(node)
                 node = referrer[node]
-            if node not in chain:
-                embedded.add(blank)
-        return embedded
+            above = None if node in walked else level.get(node, 0)
+            for step in reversed(path):
+                above = None if above is None else above + 1
+                level[step] = above
+        return {node for node, below in level.items() if below is not None and below <= MAX_NESTED}
 
     def _hosts(self, memberships: list[bytes], organisations: dict[bytes, list[bytes]]) -> dict[bytes, bytes]:
         """The organisation each membership is written in, where it has one that is written on its own."""

@@ -42,6 +42,8 @@ class PropertyRow:
 
     property: Link
     values: tuple[Value, ...]
+    # Values beyond those shown (`resource.VALUES_SHOWN`): in the resource's data documents, whole.
+    more: int = 0
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,19 @@ def _rows(context: jinja2.runtime.Context, rows: Iterable[PropertyRow], numbers:
     for row in rows:
         parts.append(f"<dt>{_link(context, row.property)}</dt>\n")
         parts += [f"<dd>{_value(context, value, numbers)}</dd>\n" for value in row.values]
+        if row.more:
+            parts.append(f'<dd class="more">{_more(context, row.more)}</dd>\n')
     parts.append("</dl>")
     return Markup("".join(parts))
+
+
+def _more(context: jinja2.runtime.Context, count: int) -> str:
+    """The values a page leaves out: how many, and a link to the data document that holds them all."""
+    documents = getattr(context["view"], "alternates", ())
+    if not documents:
+        return f"and {count:,} more (ask the SPARQL endpoint or a dump)"
+    href = escape(paths.relative_url(documents[0].path, context["view"].path))
+    return f'and {count:,} more: <a href="{href}">all of them, in {escape(documents[0].label)}</a>'
 
 
 def _iri_url(iri: str) -> str:

@@ -39,6 +39,9 @@ from csei_graph.stores.base import Store
 from csei_graph.terms import OxTerm
 
 BACKLINKS_SHOWN = 50
+# Values of one property a page shows; the others are in the resource's data documents, linked from
+# the page, so that a resource with 50,000 statements gives a page of a few hundred kilobytes.
+VALUES_SHOWN = 500
 NESTING_DEPTH = 4
 
 
@@ -169,7 +172,11 @@ def node_facts(reader: Reader, subject: ox.NamedNode | ox.BlankNode, depth: int)
             link = reader.link(obj)
             by_property[predicate].append(Value(link.label, link=link, graphs=graphs))
     rows = [
-        PropertyRow(reader.link(ox.NamedNode(p)), tuple(sorted(values, key=value_order)))
+        PropertyRow(
+            reader.link(ox.NamedNode(p)),
+            tuple(sorted(values, key=value_order)[:VALUES_SHOWN]),
+            more=max(len(values) - VALUES_SHOWN, 0),
+        )
         for p, values in by_property.items()
     ]
     rows.sort(key=_row_order)

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 from csei_graph.queries.model import Parameter, QueryError, StoredQuery
 from csei_graph.queries.parameters import PARAMETER_TYPES, term_for_value
 from csei_graph.queries.placement import misuses
+from csei_graph.settings import Settings
 from csei_graph.sources import resource_dir
-from csei_graph.sparql_syntax import ParsedQuery, SparqlSyntaxError, read_query
+from csei_graph.sparql_syntax import ParsedQuery, SparqlSyntaxError, check_nesting, read_query
 
 QUERY_SUFFIX = ".rq"
 HEADER_FIELDS = ("title", "description", "param", "example", "tags")
@@ -34,8 +35,10 @@ def list_queries() -> list[StoredQuery]:
     return [load_query(path) for path in sorted(queries_dir().glob(f"*{QUERY_SUFFIX}"), key=lambda p: p.stem)]
 
 
-def load_query(name_or_path: str | Path) -> StoredQuery:
-    """A stored query by name, or any .rq file; its header, if it starts with `# title:`, is checked."""
+def load_query(name_or_path: str | Path, *, max_nesting: int | None = None) -> StoredQuery:
+    """A stored query by name, or any .rq file; its header, if it starts with `# title:`, is checked.
+
+    `max_nesting` is the deepest nesting of brackets taken (the `sparql_max_nesting` setting)."""
     path = _query_path(name_or_path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -43,21 +46,23 @@ def load_query(name_or_path: str | Path) -> StoredQuery:
         raise QueryError(path, f"not UTF-8 text (byte {error.start})", hint="save it as UTF-8") from None
     except OSError as error:
         raise QueryError(path, error.strerror or str(error)) from None
-    parsed = check_syntax(text, path)
+    parsed = check_syntax(text, path, max_nesting=max_nesting)
     header = _parse_header(text, path) if text.startswith("# title:") else {}
     stored = StoredQuery(name=path.stem, path=path, text=text, form=parsed.form, **header)  # type: ignore[arg-type]
     _check_parameter_use(stored, parsed)
     return stored
 
 
-def check_syntax(text: str, path: Path | str = "<query>") -> ParsedQuery:
+def check_syntax(text: str, path: Path | str = "<query>", *, max_nesting: int | None = None) -> ParsedQuery:
     """The parsed query; QueryError with the line and column of its first syntax error.
 
     The text must be a query both rdflib's parser (which the checks read) and the embedded engine
     accept. A SERVICE clause is refused, before the engine sees the text: running a query never
     fetches data from the web.
     """
+    limit = Settings().sparql_max_nesting if max_nesting is None else max_nesting
     try:
+        check_nesting(text, limit)
         parsed = read_query(text)
     except SparqlSyntaxError as error:
         raise QueryError(

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from csei_graph.sparql_syntax import SparqlSyntaxError, is_update, read_query
+from csei_graph.settings import Settings
+from csei_graph.sparql_syntax import SparqlSyntaxError, check_nesting, is_update, read_query
 from csei_graph.stores.base import GraphDataset
 
 # Lower-case letters that any SERVICE or dataset clause holds: a text without them has neither.
@@ -68,12 +69,19 @@ def check_public_query(
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
     engine_checks_syntax: bool = True,
+    max_nesting: int | None = None,
 ) -> PublicQuery:
     """The query a request may run; Refused (403 for updates and SERVICE, 400 for the rest) otherwise.
 
     `engine_checks_syntax` says that the store's engine is the embedded one, which accepts nothing but
     standard SPARQL 1.1 queries (so that texts that cannot hold SERVICE or FROM skip rdflib's parser).
+    A text nested deeper than `max_nesting` (the `sparql_max_nesting` setting) is refused (400) before
+    any parser sees it.
     """
+    try:
+        check_nesting(text, Settings().sparql_max_nesting if max_nesting is None else max_nesting)
+    except SparqlSyntaxError as error:
+        raise Refused(400, f"{error.message} (line {error.line}, column {error.column})") from None
     requested = (
         GraphDataset(tuple(default_graphs), tuple(named_graphs)) if default_graphs or named_graphs else None
     )

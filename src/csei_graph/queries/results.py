@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
@@ -17,10 +18,53 @@ from csei_graph.terms import OxTerm
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection): such a cell gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def format_result(result: QueryResult, output_format: str | None = None) -> str:
-    """The result as text: table/csv/tsv/json/xml for SELECT and ASK, turtle/jsonld/ntriples for graphs."""
+def safe_cell(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: one starting like a formula gets a leading ' (OWASP's rule)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_results(body: bytes, output_format: str) -> bytes:
+    """SPARQL results in CSV or TSV (as any writer wrote them) with every cell made safe; others as they are.
+
+    In CSV every cell that starts like a formula gets its '. In TSV a cell is a term in SPARQL syntax: a
+    text literal is quoted (`"=1+1"`, `"=1+1"@en`) and gets its ' inside the quotes, so the file stays
+    valid TSV; any other term (an IRI, a blank node, a number, bare or typed) is read as it is.
+    """
+    if output_format == "csv":
+        output = io.StringIO()
+        writer = csv.writer(output, lineterminator="\r\n")
+        rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+        return output.getvalue().encode("utf-8")
+    if output_format == "tsv":
+        lines = body.decode("utf-8").split("\n")
+        cells = ("\t".join(_safe_term(cell) for cell in line.split("\t")) for line in lines)
+        return "\n".join(cells).encode("utf-8")
+    return body
+
+
+_TYPED = re.compile(r'"(?:[^"\\]|\\.)*"\^\^<([^>]*)>')
+
+
+def _safe_term(cell: str) -> str:
+    """A TSV term with its text made safe: a literal's (but for a typed one, a number say, whose value
+    a spreadsheet reads as it is), inside its quotes."""
+    typed = _TYPED.fullmatch(cell)
+    if not cell.startswith('"') or (typed and typed.group(1) != XSD_STRING):
+        return cell
+    return '"' + safe_cell(cell[1:])
+
+
+def format_result(result: QueryResult, output_format: str | None = None, *, safe_csv: bool = True) -> str:
+    """The result as text: table/csv/tsv/json/xml for SELECT and ASK, turtle/jsonld/ntriples for graphs.
+
+    With `safe_csv` (the setting of that name), a CSV or TSV cell that a spreadsheet would read as a
+    formula is neutralised (`safe_results`).
+    """
     graph_result = result.form in GRAPH_FORMS
     output_format = output_format or ("turtle" if graph_result else "table")
     allowed = GRAPH_FORMATS if graph_result else RESULT_FORMATS
@@ -33,6 +77,8 @@ def format_result(result: QueryResult, output_format: str | None = None) -> str:
     if result.boolean is not None:
         return _boolean_text(result.boolean, output_format)
     writer = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[output_format]
+    if safe_csv and output_format in ("csv", "tsv"):
+        return safe_results(writer(result).encode("utf-8"), output_format).decode("utf-8")
     return writer(result)
 
 

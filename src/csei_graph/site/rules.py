@@ -10,6 +10,9 @@ distributions, the SPARQL service) and the ontology's versions answer `303` to t
 - `.htaccess` for Apache (mod_rewrite, mod_headers, mod_mime) serving the site itself;
 - `nginx.conf`, a server block fragment for nginx;
 
+Both send the security headers `csei serve` sends (`pages.headers`: the Content-Security-Policy,
+`nosniff`, `no-referrer`) with every answer, errors included.
+
 Both send the gzip copy a publish writes beside a page or document (`page.html.gz`) to clients that
 accept gzip, with `Content-Encoding: gzip` and `Vary: Accept-Encoding`, and answer a dump under its
 plain name (`dumps/csei.ttl`) from its gzip file, encoded (nginx unzips it for clients that do not
@@ -22,6 +25,7 @@ from urllib.parse import urlparse
 
 from csei_graph.export import CONTEXT_NAME, DOCUMENT_FORMATS, FORMATS
 from csei_graph.namespaces import BASE
+from csei_graph.pages.headers import SECURITY_HEADERS
 from csei_graph.pages.paths import DUMP_FOLDER
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue
@@ -75,6 +79,7 @@ def apache(meta: DatasetMetadata) -> str:
         "AddCharset utf-8 .html .ttl .jsonld .nt .nq .trig .rdf .rq .json\n",
         "<IfModule mod_headers.c>\n",
         '    Header set Access-Control-Allow-Origin "*"\n',
+        *(f'    Header always set {name} "{value}"\n' for name, value in SECURITY_HEADERS),
         '    <FilesMatch "\\.(html|ttl|jsonld|nt)$">\n        Header append Vary Accept\n    </FilesMatch>\n',
         "</IfModule>\n",
         "ErrorDocument 404 " + base + "404.html\n\n",
@@ -124,8 +129,13 @@ def _apache_gzip() -> str:
 
 
 def nginx(meta: DatasetMetadata) -> str:
-    """A fragment for nginx: a `map` for the http block and locations for the site's server block."""
+    """A fragment for nginx: a `map` for the http block and locations for the site's server block.
+
+    Every location sets the security headers itself: nginx drops the server block's `add_header`s in a
+    location that has its own.
+    """
     base = (urlparse(meta.site_url).path or "/").rstrip("/")
+    security = "".join(f'    add_header {name} "{value}" always;\n' for name, value in SECURITY_HEADERS)
     choices = f'    "~*{HTML_AT_FULL_WEIGHT}" html;\n' + "".join(
         f'    "~*{_accepted(media_type)}" {extension};\n' for media_type, extension in NEGOTIATED
     )
@@ -137,28 +147,28 @@ def nginx(meta: DatasetMetadata) -> str:
         "    application/sparql-query rq;\n    text/css css;\n    text/javascript js;\n"
         "    application/gzip gz;\n" + types + "}\n\n"
         f"location ~ ^{base}/{CATALOGUED_PATTERN}$ {{\n"
-        "    add_header Vary Accept always;\n"
+        "    add_header Vary Accept always;\n" + security + ""
         f"    return 303 {base}/catalog;\n}}\n\n"
         f"location ~ ^{base}/{VERSION_PATTERN}$ {{\n"
-        "    add_header Vary Accept always;\n"
+        "    add_header Vary Accept always;\n" + security + ""
         f"    return 303 {base}/ontology;\n}}\n\n"
         # Named captures: evaluating the map (a regular expression) resets the numbered ones.
         f"location ~ ^{base}/id/(?<csei_resource>.+)$ {{\n"
-        "    add_header Vary Accept always;\n"
+        "    add_header Vary Accept always;\n" + security + ""
         f"    return 303 {base}/doc/$csei_resource.$csei_extension;\n}}\n\n"
         f"location ~ ^{base}/(?<csei_document>{DOCUMENTS_PATTERN[1:]}$ {{\n"
         "    gzip_static on;\n    gzip_vary on;\n"
         "    add_header Vary Accept always;\n"
-        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        '    add_header Access-Control-Allow-Origin "*" always;\n' + security + ""
         f"    try_files $uri {base}/$csei_document.$csei_extension {base}/$csei_document.html =404;\n}}\n\n"
         f"location {base}/{DUMP_FOLDER}/ {{\n"
         "    # A dump asked for by its plain name: its gzip file, unzipped for clients without gzip.\n"
         "    gzip_static always;\n    gunzip on;\n    gzip_vary on;\n"
-        '    add_header Access-Control-Allow-Origin "*" always;\n}\n\n'
+        '    add_header Access-Control-Allow-Origin "*" always;\n' + security + "}\n\n"
         f"location {base}/ {{\n"
         "    # The gzip copy beside a page or document, for clients that accept gzip.\n"
         "    gzip_static on;\n    gzip_vary on;\n"
-        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        '    add_header Access-Control-Allow-Origin "*" always;\n' + security + ""
         f"    error_page 404 {base}/404.html;\n}}\n"
     )
 

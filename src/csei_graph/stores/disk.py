@@ -16,6 +16,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from csei_graph import admission
 from csei_graph.files import fsync_folder, write_atomically
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError
@@ -47,7 +48,8 @@ def fingerprint(sources: Sequence[Source], settings: Settings) -> str:
     header = {
         "layout": LAYOUT_VERSION,
         "pyoxigraph": ox.__version__,
-        "max_literal_chars": settings.max_literal_chars,
+        # A build holds only what the admission policy let in: other limits, another build.
+        **{name: getattr(settings, name) for name in admission.LIMITS},
     }
     digest.update(json.dumps(header, sort_keys=True).encode())
     for source in sources:

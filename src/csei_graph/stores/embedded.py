@@ -1,12 +1,14 @@
 """The embedded store: the graph in Oxigraph, in memory or in a persistent store folder (`disk`)."""
 
-import mmap
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
+from csei_graph import admission
 from csei_graph.settings import Settings
 from csei_graph.sources import Source, SourceError, parse
 from csei_graph.stores import disk
@@ -14,8 +16,9 @@ from csei_graph.stores.base import GraphDataset, GraphName
 from csei_graph.terms import OxTerm, rdflib_dataset, to_rdflib
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax and literal
-# length; any other syntax (RDF/XML, JSON-LD) is read through `parse` and its extra checks. The graph's
+# Syntaxes the engine's own loader reads with no check beyond those `parse` makes on syntax (the admission
+# policy is checked on the whole store once loaded); any other syntax (RDF/XML, JSON-LD) is read through
+# `parse` and its extra checks. The graph's
 # sources are the team's own: they are loaded whatever their size (see `parse`).
 ENGINE_LOADED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 BULK_LOAD_BYTES = 1024 * 1024
@@ -85,6 +88,12 @@ class GraphStore:
             self._store, self._build = copy, None
         self._store.extend(quads)
 
+    def admission_refusal(self, settings: Settings) -> admission.Refusal | None:
+        """What the graph's admission policy refuses in the store as it is now (`admission.store_refusal`),
+        once statements were added whose terms were checked already (a contribution's, file by file):
+        only the limits that statements reach together are checked again."""
+        return admission.store_refusal(self._store, settings, long_terms=False)
+
     def query(
         self,
         sparql: str,
@@ -148,9 +157,12 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
     On any fault the source is read again through `parse`, which says what is wrong and where; the
     caller drops the store when this raises, so a fault in any source loads nothing.
     """
+    long_terms, blank = False, []
     for source in sources:
         if source.format not in ENGINE_LOADED_FORMATS or _size(source.path) == 0:
-            store.extend(parse(source, settings, own=True))
+            quads = parse(source, settings, own=True)  # admitted there, file by file
+            store.extend(quads)
+            blank += admission.with_blank_nodes(quads)
             continue
         in_graph = None if source.format.supports_datasets else source.graph
         # A bulk load writes new database files at a fixed cost: worth it for large files only.
@@ -160,8 +172,37 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
         except (SyntaxError, OSError, ValueError) as error:
             parse(source, settings, own=True)  # raises the error with its file, line and column
             raise SourceError(source.path, str(error)) from None
-        if _may_hold_long_literal(source.path, settings.max_literal_chars):
-            parse(source, settings, own=True)  # raises the error if a literal is too long, naming the line
+        # The policy's scans of every statement are spared where no file can need them: the bytes of a
+        # file tell whether it may hold a long term, a triple term or a blank node.
+        may_be_long, may_hold_blank = admission.file_may_hold(source.path, source.format, settings)
+        long_terms |= may_be_long
+        if may_hold_blank:
+            read = ox.parse(path=str(source.path), format=source.format, rename_blank_nodes=True)
+            blank += admission.with_blank_nodes(read)
+    refused = admission.store_refusal(store, settings, long_terms=long_terms, blank=blank)
+    if refused is not None:
+        _refuse(sources, settings, refused)
+
+
+def _refuse(sources: Sequence[Source], settings: Settings, refused: admission.Refusal) -> None:
+    """Raise the SourceError of what the admission policy refuses in the loaded sources: the file that
+    holds it, read again through `parse` for its place, else (a resource described across files) every
+    file that describes the resource."""
+    for source in sources:
+        parse(source, settings, own=True)  # raises the error of a file that holds the fault alone
+    focus = ox.NamedNode(refused.focus.strip("<>")) if refused.focus.startswith("<") else None
+    holding = [s for s in sources if focus is not None and _describes(s, focus, settings)]
+    if not holding:  # blank nodes, in no one file: the graph as a whole is over the limit
+        raise SourceError(
+            f"the graph ({len(sources)} files)", f"{refused.message}, in all", hint=refused.hint
+        )
+    where = ", ".join(str(s.path) for s in holding)
+    raise SourceError(where, f"{refused.message}, across these files", hint=refused.hint)
+
+
+def _describes(source: Source, focus: ox.NamedNode, settings: Settings) -> bool:
+    unlimited = replace(settings, max_statements_per_resource=sys.maxsize)
+    return any(quad.subject == focus for quad in parse(source, unlimited, own=True))
 
 
 def _size(path: Path) -> int:
@@ -169,20 +210,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _may_hold_long_literal(path: Path, limit: int) -> bool:
-    """Whether a Turtle-family file could hold a literal of more than `limit` characters.
-
-    Such a literal takes more than `limit` bytes, on one line unless it is a long (triple-quoted)
-    string; a line that long contains a whole aligned window of `limit / 2` bytes with no line break.
-    A file with no long string and no such window holds none, and is not read a second time.
-    """
-    if _size(path) <= limit:
-        return False
-    window = (limit + 2) // 2
-    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b'"""') >= 0 or data.find(b"'''") >= 0:
-            return True
-        starts = range(0, len(data) - window + 1, window)
-        return any(data.find(b"\n", start, start + window) < 0 for start in starts)

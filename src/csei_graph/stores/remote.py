@@ -19,7 +19,9 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from csei_graph import admission
 from csei_graph.namespaces import BASE
+from csei_graph.settings import Settings
 from csei_graph.sparql_syntax import GRAPH_FORMS, read_query, with_values
 from csei_graph.stores.base import GraphDataset, GraphName, QueryAnswer
 from csei_graph.stores.protocol_client import (
@@ -80,9 +82,11 @@ _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 class RemoteStore:
     """A remote SPARQL 1.1 store holding a graph that `csei push` wrote, queried like the embedded one."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, settings: Settings | None = None) -> None:
         self.endpoint = endpoint
         self.client = ProtocolClient(endpoint)
+        # What the store answers is held to the graph's admission policy, as any other way in.
+        self.settings = settings or Settings()
 
     @cached_property
     def layout(self) -> PushedLayout:
@@ -117,9 +121,10 @@ class RemoteStore:
     def _run(self, text: str, form: str, dataset: GraphDataset) -> QueryAnswer:
         if form in GRAPH_FORMS:
             response = self.client.query(text, accept=GRAPH_TYPES, dataset=dataset)
-            return iter([quad.triple for quad in _parse_rdf(self.endpoint.query_url, response)])
+            quads = _parse_rdf(self.endpoint.query_url, response, self.settings)
+            return iter([quad.triple for quad in quads])
         response = self.client.query(text, accept=SPARQL_RESULTS_JSON, dataset=dataset)
-        return _parse_results(self.endpoint.query_url, response)
+        return _parse_results(self.endpoint.query_url, response, self.settings)
 
     def __len__(self) -> int:
         """Quads of the pushed graphs, counted by the store."""
@@ -149,7 +154,8 @@ class RemoteStore:
         elif isinstance(graph, str) and graph in layout.named_graphs:
             wanted.append((graph, ox.NamedNode(graph)))
         for remote_name, local_name in wanted:
-            for quad in _parse_rdf(self.endpoint.graph_store_url, self.client.get_graph(remote_name)):
+            answer = self.client.get_graph(remote_name)
+            for quad in _parse_rdf(self.endpoint.graph_store_url, answer, self.settings):
                 yield ox.Quad(quad.subject, quad.predicate, quad.object, local_name)
 
     def check(self) -> PushedLayout:
@@ -242,12 +248,15 @@ def skolemised_triples(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
         yield ox.Triple(skolemised(triple.subject), triple.predicate, skolemised(triple.object))  # type: ignore[arg-type]
 
 
-def _parse_rdf(url: str, response: Response) -> Iterator[ox.Quad]:
+def _parse_rdf(url: str, response: Response, settings: Settings) -> Iterator[ox.Quad]:
     rdf_format = ox.RdfFormat.from_media_type(response.content_type)
     if rdf_format is None:
         raise RemoteError(url, f"the store answered {response.content_type}, not RDF")
     try:
         for quad in ox.parse(response.body, format=rdf_format):
+            refused = admission.term_refusal(quad, settings)
+            if refused is not None:
+                raise _refused(url, refused)
             yield ox.Quad(
                 unskolemised(quad.subject), quad.predicate, unskolemised(quad.object), quad.graph_name
             )  # type: ignore[arg-type]
@@ -255,15 +264,42 @@ def _parse_rdf(url: str, response: Response) -> Iterator[ox.Quad]:
         raise RemoteError(url, f"the store's answer is not valid {rdf_format.name}: {error}") from None
 
 
-def _parse_results(url: str, response: Response) -> ox.QuerySolutions | ox.QueryBoolean:
+def _refused(url: str, refused: admission.Refusal) -> RemoteError:
+    hint = refused.hint if refused.setting else "remove the triple terms from the store"
+    return RemoteError(url, f"the store's answer holds what the graph may not: {refused.message}", hint=hint)
+
+
+def _parse_results(
+    url: str, response: Response, settings: Settings | None = None
+) -> ox.QuerySolutions | ox.QueryBoolean:
     if response.content_type != SPARQL_RESULTS_JSON:
         raise RemoteError(url, f"the store answered {response.content_type}, not SPARQL results (JSON)")
+    settings = settings or Settings()
     try:
         document = json.loads(response.body)
         for row in document.get("results", {}).get("bindings", []):
             for value in row.values():
+                _admit_value(url, value, settings)
                 if value.get("type") == "uri" and value.get("value", "").startswith(GENID):
                     value["type"], value["value"] = "bnode", value["value"][len(GENID) :]
         return ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
     except (ValueError, SyntaxError, AttributeError) as error:
         raise RemoteError(url, f"the store's answer is not valid SPARQL JSON results: {error}") from None
+
+
+def _admit_value(url: str, value: dict[str, object], settings: Settings) -> None:
+    """RemoteError for a value of a SPARQL JSON answer the admission policy refuses: a triple term, an IRI
+    or a literal over its limit."""
+    kind, text = value.get("type"), value.get("value")
+    if kind == "triple":
+        raise _refused(url, admission.Refusal("a triple term (RDF 1.2)", "", "", ""))
+    if not isinstance(text, str):
+        return
+    if kind == "uri" and len(text) > settings.max_iri_chars:
+        limit, setting, what = settings.max_iri_chars, "max_iri_chars", "an IRI"
+    elif kind in ("literal", "typed-literal") and len(text) > settings.max_literal_chars:
+        limit, setting, what = settings.max_literal_chars, "max_literal_chars", "a literal"
+    else:
+        return
+    message = f"{what} of {len(text):,} characters exceeds the limit of {limit:,} ({setting})"
+    raise _refused(url, admission.Refusal(message, "", setting, "shorten it"))

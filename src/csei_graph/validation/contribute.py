@@ -22,8 +22,8 @@ from csei_graph.sources import (
     FORMATS_BY_SUFFIX,
     Source,
     SourceError,
+    admit,
     builtin_sources,
-    check_terms,
     files_in,
     format_for,
     graph_for,
@@ -85,7 +85,9 @@ def read_contribution(
     """
     settings = settings or Settings()
     suffixes = (*FORMATS_BY_SUFFIX, CSV_SUFFIX)
+    _refuse_links(paths)
     files = tuple(sorted(set(files_in(paths, suffixes)), key=str))
+    _refuse_links(files)
     if not files:
         raise SourceError(
             ", ".join(map(str, paths)) or ".", "no RDF or CSV file to read", hint="name the files"
@@ -99,7 +101,7 @@ def read_contribution(
         if path.suffix.lower() == CSV_SUFFIX and input_format is None:
             converted = read_csv(path, settings)
             rows = {resource: where.line for resource, where in converted.locations.items() if where.line}
-            check_terms(path, converted.triples, settings, rows)
+            admit(path, converted.triples, settings, rows)
             read: list[ox.Triple | ox.Quad] = list(converted.triples)
             locations.update(converted.locations)
             problems += converted.problems
@@ -124,6 +126,18 @@ def read_contribution(
     # Whatever graphs the files name, the contribution is one graph, whose provenance is csei's to write.
     quads = tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return Contribution(files, quads, content_hash, locations, tuple(problems))
+
+
+def _refuse_links(paths: Sequence[Path]) -> None:
+    """A contribution is files of its own: a symbolic link (given, or in a folder given) is refused
+    unread, so that no message ever quotes the file it points to."""
+    for path in paths:
+        if path.is_symlink():
+            raise SourceError(
+                path,
+                "a symbolic link: a contribution is read from its own files, never through a link",
+                hint="give the file itself (copy it here)",
+            )
 
 
 def _refuse_project_graphs(path: Path, quads: Sequence[ox.Triple | ox.Quad]) -> None:
@@ -216,6 +230,13 @@ def check_in(
     found += conflicts.as_results(conflicts.find(store, contribution.quads), contribution.locations.get)
     changes = [*contribution.quads, *provenance]
     store.add_all(changes)
+    # Within the limits alone, it may still take the graph over one (a resource's statements, blank
+    # nodes alike): refused now, before it is filed, rather than making the graph unloadable once merged.
+    refused = store.admission_refusal(settings or Settings())
+    if refused is not None:
+        raise SourceError(
+            contribution.files[0], f"{refused.message}, once merged with the graph", hint=refused.hint
+        )
     scope = around_changes(store, changes)
     chosen = engine or (settings or Settings()).validation_engine
     files = [*contribution.files, *(s.path for s in sources)]

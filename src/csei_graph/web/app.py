@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from csei_graph.pages import paths
 from csei_graph.pages.render import STATIC_DIR
@@ -51,8 +52,6 @@ def create_app(service: Service) -> Starlette:
         Route("/{rest:path}", pages.document),
     ]
     middleware = [
-        Middleware(AccessLog),
-        Middleware(SecurityHeaders),
         Middleware(RequestLimits, max_target_bytes=service.settings.max_request_bytes),
         Middleware(
             CORSMiddleware,
@@ -66,8 +65,16 @@ def create_app(service: Service) -> Starlette:
     if service.settings.workspace is not None:
         # Innermost: a refused form still gets the security headers and its access-log line.
         middleware += auth.middleware(Workspace(service.settings.workspace), service.settings)
-    app = Starlette(
+    app = Application(
         routes=routes, middleware=middleware, exception_handlers={RemoteError: pages.remote_failed}
     )
     app.state.service = service
     return app
+
+
+class Application(Starlette):
+    """Starlette with the access log and the security headers outside its error handling: a 500 it
+    makes of an exception is logged and carries the headers as every other answer does."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return AccessLog(SecurityHeaders(super().build_middleware_stack()))

@@ -5,6 +5,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
+from csei_graph.pages import headers
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -12,16 +14,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ACCESS_LOGGER = "csei_graph.access"
-# Pages load nothing from other hosts: scripts, styles, images and requests stay on this server.
-SECURITY_HEADERS = (
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-)
+SECURITY_HEADERS = tuple((name.lower().encode(), value.encode()) for name, value in headers.SECURITY_HEADERS)
 
 
 MAX_HEADER_BYTES = 32 * 1024
@@ -99,7 +92,10 @@ async def _refuse(send: Send, status: int, message: str) -> None:
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response, but for those a route set for itself."""
+    """Adds the security headers to every response, but for those a route set for itself.
+
+    It wraps the whole application (`app.create_app`), error handling included, so that a 500 carries
+    them as every other answer does."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -23,6 +23,7 @@ from csei_graph.stores.protocol_client import Endpoint
 from csei_graph.stores.remote import RemoteStore
 from csei_graph.web.app import create_app
 from csei_graph.web.middleware import ACCESS_LOGGER, MAX_HEADER_BYTES
+from csei_graph.web.protocol import with_header_timeout
 from csei_graph.web.service import PageCache, Service
 from csei_graph.web.workers import ProcessRunner, ThreadRunner
 
@@ -61,7 +62,9 @@ def serve(
             loop="uvloop",
             # h11 reads a request of any size up to the limit below, so that one too large is answered
             # with what to do (414: POST the query); httptools' parser refuses it unexplained past 64 KiB.
-            http="h11",
+            # Its connections must send their headers in time (uvicorn has no such limit of its own).
+            http=with_header_timeout(settings.header_timeout),
+            limit_concurrency=settings.max_connections,
             lifespan="off",
             server_header=False,
             timeout_keep_alive=5,
@@ -104,7 +107,8 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
                 password=settings.endpoint_password if settings.endpoint_user else None,
                 timeout=timeout,
                 retries=settings.endpoint_retries,
-            )
+            ),
+            settings,
         )
 
     pages = remote(settings.endpoint_timeout)

@@ -27,6 +27,7 @@ from csei_graph.namespaces import BASE, PREFIXES
 from csei_graph.pages.editor import EditorView
 from csei_graph.pages.render import render, script_json
 from csei_graph.queries.policy import READ_ONLY, PublicQuery, Refused, check_public_query
+from csei_graph.queries.results import safe_results
 from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.web import conneg
@@ -77,6 +78,7 @@ def check_query(text: str, service: Service, asked: "ProtocolRequest") -> Public
         default_graphs=asked.default_graphs,
         named_graphs=asked.named_graphs,
         engine_checks_syntax=isinstance(service.store, GraphStore),
+        max_nesting=service.settings.sparql_max_nesting,
     )
 
 
@@ -173,7 +175,7 @@ async def endpoint(request: Request) -> Response:
         return PlainTextResponse(str(error), status_code=406)
     job = Job(chosen.name, service.settings.sparql_max_rows, sparql=checked.text, dataset=checked.dataset)
     answered = await service.runner.run(job, service.settings.sparql_timeout)
-    return answer_response(answered, chosen)
+    return answer_response(answered, chosen, safe_csv=service.settings.safe_csv)
 
 
 async def editor(request: Request) -> Response:
@@ -182,12 +184,14 @@ async def editor(request: Request) -> Response:
     return editor_response(service, "query-editor", request.query_params.get("query"), autorun=False)
 
 
-def answer_response(answered: Answer, representation: conneg.Representation) -> Response:
-    """The results, or the refusal that says which limit stopped the query."""
+def answer_response(answered: Answer, representation: conneg.Representation, *, safe_csv: bool) -> Response:
+    """The results (CSV and TSV made safe for spreadsheets, with `safe_csv`), or the refusal that says
+    which limit stopped the query."""
     if answered.status != 200:
         return PlainTextResponse(answered.message, status_code=answered.status, headers=_retry(answered))
+    body = safe_results(answered.body, representation.name) if safe_csv else answered.body
     return Response(
-        answered.body,
+        body,
         media_type=representation.content_type,
         headers={"Vary": "Accept", "Cache-Control": "no-store", "X-Result-Rows": str(answered.rows)},
     )

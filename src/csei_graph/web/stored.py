@@ -72,7 +72,7 @@ async def stored_query(request: Request) -> Response:
         return _page(name, values)
     job = Job(chosen.name, service.settings.sparql_max_rows, stored=stored.name, params=values)
     answered = await service.runner.run(job, service.settings.sparql_timeout)
-    return answer_response(answered, chosen)
+    return answer_response(answered, chosen, safe_csv=service.settings.safe_csv)
 
 
 def _page(name: str, values: dict[str, str]) -> Response:

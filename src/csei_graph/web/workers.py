@@ -256,7 +256,8 @@ def _serialise(result: QueryResult, result_format: str, settings: Settings) -> b
         return export.to_bytes(quads, export.export_format(result_format), settings)
     if result_format not in SOLUTION_FORMATS:
         raise ValueError(f"a {result.form} query gives results: ask for one of {', '.join(SOLUTION_FORMATS)}")
-    return format_result(result, result_format).encode("utf-8")
+    # Made safe for spreadsheets (or not, per the settings) by the server, with the engine's own results.
+    return format_result(result, result_format, safe_csv=False).encode("utf-8")
 
 
 def rows_over_limit(max_rows: int) -> str:
