@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "csei_graph.terms": 0,
     "csei_graph.progress": 0,
     "csei_graph.sparql_syntax": 0,
+    "csei_graph.admission": 0,
     "csei_graph.sources": 0,
     # 1, stores: the one store interface and its adapters.
     "csei_graph.stores": 1,
