@@ -40,22 +40,9 @@ ENGINE_TITLES = {
 }
 # Differences that are an engine's bug, each with its minimal reproduction in docs/scaling.md.
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    (name, "virtuoso"): reason
-    for name, reason in {
-        "clusters-in-country": "Virtuoso 7.2.5 gives no rows for the same FILTER NOT EXISTS as clusters",
-        "clusters-per-country": "Virtuoso 7.2.5 gives no rows: OPTIONAL { ... BIND } under a GROUP BY of a "
-        "VALUES-bound variable (see docs/scaling.md; minimal reproduction still to find)",
-        "cluster-network": "Virtuoso 7.2.5 gives fewer links from joined sub-selects over UNIONs"
-        " (cause not found)",
-        "cluster-participations": "Virtuoso 7.2.5 gives fewer rows from nested UNIONs (cause not found)",
-        "multi-actor-mix": "Virtuoso 7.2.5 gives fewer rows from a sub-select joining a UNION and a "
-        "property path"
-        " (cause not found)",
-        "programme-figures": "Virtuoso 7.2.5 orders rows otherwise under a complete ORDER BY"
-        " (cause not found)",
-        "shared-members": "Virtuoso 7.2.5 gives one row fewer from a grouped sub-select over a UNION"
-        " (cause not found)",
-    }.items()
+    ("clusters-per-country", "virtuoso"): "Virtuoso 7.2.5 gives no rows when a path's end is bound by "
+    "VALUES (?class rdfs:subClassOf* ?type), an OPTIONAL nests an OPTIONAL with a FILTER, and the "
+    "dataset names 15 graphs or more (14: right); reproduction in docs/scaling.md",
 }
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"
 BEGIN = "<!-- parity matrix: written by tests/queries/test_parity.py -->"
