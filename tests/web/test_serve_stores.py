@@ -31,15 +31,10 @@ STORES = ("oxigraph", "oxigraph-union", "virtuoso")
 FOOTER = re.compile(r'<p class="release">This page shows the .*?\.</p>')
 # Stored queries a store answers otherwise because of its own bug, as in tests/queries/test_parity.py.
 KNOWN_DIFFERENCES = {
-    ("clusters-per-country", "virtuoso"): "Virtuoso 7.2.5 gives no rows when a path's end is bound by "
-    "VALUES, an OPTIONAL nests an OPTIONAL with a FILTER, and the dataset names 15 graphs or more "
-    "(reproduction in docs/scaling.md)",
-    **{
-        (name, "virtuoso"): "Virtuoso 7.2.5 answers otherwise on a store holding the built-in graph alone, "
-        "and rightly on a store holding more (the parity matrix): the plan it chooses depends on what the "
-        "store holds, as for clusters-per-country (docs/scaling.md); not yet cut down to a reproduction"
-        for name in ("clusters", "incomplete-clusters")
-    },
+    (name, "virtuoso"): "Virtuoso 7.2.5 gives no rows when a path's end is bound by VALUES (?class "
+    "rdfs:subClassOf* ?type), an OPTIONAL nests an OPTIONAL with a FILTER, and the dataset names 15 graphs "
+    "or more: bug 3 of docs/scaling.md (clusters answers rightly on a store that holds more)"
+    for name in ("clusters", "clusters-per-country")
 }
 
 
