@@ -2,18 +2,20 @@
 
 A push writes every named graph, the default graph into a named graph of its own, and last the
 record of what it wrote (`stores.remote.PushedLayout`), which the remote store reads to state the
-dataset of every query. Pushing again gives the same store: graphs are replaced whole, and graphs a
+dataset of every query. Pushing again gives the same store: graphs are replaced whole, their blank
+nodes written as skolem IRIs made from their canonical labels (the same at every push), and graphs a
 previous push wrote that the graph no longer has are removed.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from csei_graph import admission
+from csei_graph.export.canonical import canonical_blank_nodes
 from csei_graph.settings import Settings
-from csei_graph.stores.base import Store
+from csei_graph.stores.base import GraphName, Store
 from csei_graph.stores.protocol_client import Endpoint, ProtocolClient, RemoteError
 from csei_graph.stores.remote import (
     DEFAULT_GRAPH_HOLDER,
@@ -60,11 +62,12 @@ def push(
         raise ValueError(f"<{default_graph}> is a graph of its own: choose another --default-graph")
     client = ProtocolClient(endpoint)
     previous = _previous_layout(client) if graphs else None
+    blank = _canonical_blank_statements(store)
     moved: dict[str, int] = {}
     for name in graphs or local:
-        moved[name] = _put(client, name, (quad.triple for quad in store.quads(name)))
+        moved[name] = _put(client, name, _triples(store, name, blank))
     if not graphs:
-        moved[""] = _put(client, default_graph, (quad.triple for quad in store.quads(ox.DefaultGraph())))
+        moved[""] = _put(client, default_graph, _triples(store, ox.DefaultGraph(), blank))
     layout = _layout_after(previous, moved, default_graph)
     if not graphs:
         stale = set(_known_graphs(client)) - set(layout.triples)
@@ -109,6 +112,28 @@ def pull(
             hint=refused.hint,
         )
     return dataset, Transfer(moved)
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _canonical_blank_statements(store: Store) -> dict[str, list[ox.Triple]]:
+    """The statements holding blank nodes, by graph ("" for the default graph), their blank nodes
+    labelled canonically over the whole graph: the labels a parse gives differ at every load, and a
+    push with them would write other skolem IRIs each time."""
+    canonical = canonical_blank_nodes(quad for quad in store.quads() if _has_blank_node(quad))
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for quad in canonical:
+        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        by_graph.setdefault(name, []).append(quad.triple)
+    return by_graph
+
+
+def _triples(store: Store, graph: GraphName, blank: dict[str, list[ox.Triple]]) -> Iterator[ox.Triple]:
+    """A graph's triples, those holding blank nodes as labelled canonically."""
+    yield from (quad.triple for quad in store.quads(graph) if not _has_blank_node(quad))
+    yield from blank.get("" if isinstance(graph, ox.DefaultGraph) else str(graph), [])
 
 
 def _put(client: ProtocolClient, name: str, triples: Iterable[ox.Triple]) -> int:

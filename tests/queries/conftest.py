@@ -13,6 +13,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from csei_graph.settings import Settings
 from csei_graph.sources import Source, builtin_sources, discover
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.synth import write_synthetic
@@ -48,6 +49,15 @@ def _read_with_rdflib(sources: list[Source]) -> Dataset:
     return dataset
 
 
+def release_sources() -> list[Source]:
+    """The built-in release alone: never a workspace's data or a data folder, wherever the tests run.
+
+    Default settings, not the ones in force: a csei.toml above the folder the tests run in, or a
+    CSEI_WORKSPACE or CSEI_DATA_DIR in the environment, would add graphs to what the queries see.
+    """
+    return builtin_sources(Settings())
+
+
 def _scenario(name: str, sources: list[Source]) -> Scenario:
     dataset = _read_with_rdflib(sources)
     union = Graph()
@@ -67,13 +77,13 @@ def synthetic_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def builtin_scenario() -> Scenario:
     """The built-in graph."""
-    return _scenario("builtin", builtin_sources())
+    return _scenario("builtin", release_sources())
 
 
 @pytest.fixture(scope="session")
 def synthetic_scenario(synthetic_file: Path) -> Scenario:
     """The built-in graph and a small synthetic one."""
-    return _scenario("synthetic", builtin_sources() + discover([synthetic_file]))
+    return _scenario("synthetic", release_sources() + discover([synthetic_file]))
 
 
 @pytest.fixture(params=["builtin", "synthetic"])
