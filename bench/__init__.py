@@ -6,8 +6,9 @@ took, the machine and versions, the machine's load while each section ran, the t
 must meet, and one section of tables per module. Each section measures the bare engines beside the
 project (pyoxigraph's load, dump and queries, `oxigraph serve`, the `shacl` engine alone, pyshacl).
 `python -m bench --quick` measures the 10k graph once, in minutes, before a change lands; the full run
-takes more than an hour. It needs the `bench` extra (`pip install -e '.[bench]'`) and `wrk`
-(`apt-get install wrk`).
+takes more than an hour. The network view is always measured at 1M, in headless Chromium, whatever the
+sizes. It needs the `bench` extra (`pip install -e '.[bench]'`), `wrk` (`apt-get install wrk`) and
+Chromium (`apt-get install chromium`).
 
 A section is a module `bench/bench_<name>.py`, listed in `bench.__main__.SECTIONS`, with:
 
