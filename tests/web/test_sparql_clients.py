@@ -214,13 +214,13 @@ def comunica_sparql(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("npm is not on PATH: Comunica is an npm package (Debian: apt-get install nodejs npm)")
     folder = tmp_path_factory.mktemp("comunica")
     (folder / "package.json").write_text(json.dumps(COMUNICA_PACKAGE), encoding="utf-8")
+    # From the registry npm is configured with, so that a machine's mirror is honoured.
     done = subprocess.run(
-        [npm, "install", "--prefix", str(folder), "--registry=https://registry.npmjs.org/",
-         "--no-audit", "--no-fund"],
+        [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund"],
         capture_output=True,
         check=False,
         timeout=900,
-    )  # fmt: skip
+    )
     # A failed install fails the tests: only a missing npm is a reason to skip them.
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     return folder / "node_modules" / ".bin" / "comunica-sparql"
