@@ -1,5 +1,6 @@
 """Workspaces: how one is made and found, the settings of its csei.toml, the built-in release beneath."""
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def test_the_settings_file_documents_every_setting_but_the_workspace() -> None:
     for key in file_keys():
         assert f"\n# {key} = " in text
     assert "workspace =" not in text
-    uncommented = "\n".join(line.removeprefix("# ") for line in text.splitlines() if " = " in line)
+    # A setting's line is `# key = value`; prose may hold " = " too (safe_csv's, say).
+    setting_line = re.compile(r"^# [a-z_]+ = ")
+    uncommented = "\n".join(line.removeprefix("# ") for line in text.splitlines() if setting_line.match(line))
     assert set(tomllib.loads(uncommented)) == set(file_keys()), "each line, uncommented, is valid TOML"
 
 
