@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 SETTINGS_FILE = "csei.toml"
+# The largest whole number a setting may hold: larger ones overflow the sockets, timers and stores
+# they are handed to, far from the file that named them.
+LARGEST_NUMBER = 2**63 - 1
 
 
 def _setting(default: Any, doc: str) -> Any:
@@ -318,6 +321,8 @@ def _from_toml(path: Path, key: str, value: Any, kind: type) -> Any:
     if kind is Path and isinstance(value, str):
         return path.parent / Path(value).expanduser() if value else None
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if value > LARGEST_NUMBER:
+            raise ValueError(f"{path}: {key} must be a whole number up to {LARGEST_NUMBER}, not {value}")
         return value
     if kind in (str, bool) and type(value) is kind:
         return value
@@ -334,7 +339,10 @@ def _convert(name: str, raw: str) -> Any:
         return raw.lower() in {"1", "true", "yes", "on"}
     if kind is int:
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError as error:
             raise ValueError(f"{env_var(name)} must be a whole number, not {raw!r}") from error
+        if number > LARGEST_NUMBER:
+            raise ValueError(f"{env_var(name)} must be a whole number up to {LARGEST_NUMBER}, not {raw!r}")
+        return number
     return raw

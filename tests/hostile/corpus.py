@@ -23,6 +23,8 @@ ENTRY_POINTS = (
     "publish",
     "web",
     "source",
+    "workspace",
+    "reconcile",
 )
 _REPEAT = re.compile(r"\{\{(.+?)\*(\d+)\}\}", re.S)
 

@@ -1,6 +1,8 @@
-"""The corpus against a running `csei serve`: /sparql and resource URLs answer with the documented status
-and message, never a traceback, never a file outside the site, and never a connection to another host."""
+"""The corpus against a running `csei serve`: /sparql, /reconcile and resource URLs answer with the
+documented status and message, never a traceback, never a file outside the site, and never a connection
+to another host."""
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,3 +89,26 @@ def test_nothing_outside_the_site_was_sent(hostile_corpus_server: RunningServer,
             f"GET {prefix}{relative} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
         )
         assert status == 404 and b"the secret" not in answer
+
+
+def _reconcile_options(case: dict[str, Any]) -> dict[str, Any]:
+    """The case's parameters, with `batch` (N copies of `query`, each its own key) as `queries`."""
+    fields = {key: expand(str(value)) for key, value in case.get("params", {}).items()}
+    if "batch" in case:
+        query = {"query": expand(case["query"])}
+        fields["queries"] = json.dumps({f"q{number}": query for number in range(case["batch"])})
+    return {"data": fields} if case.get("method", "GET") == "POST" else {"params": fields}
+
+
+@pytest.mark.parametrize("case", cases_of("reconcile"))
+def test_a_hostile_reconciliation_request(hostile_corpus_server: RunningServer, case: dict[str, Any]) -> None:
+    with hostile_corpus_server.client() as client:
+        answer = client.request(case.get("method", "GET"), case["path"], **_reconcile_options(case))
+        after = client.get("/reconcile", params={"queries": json.dumps({"q0": {"query": "corpus"}})})
+    assert answer.status_code == case["status"], f"{case['id']}: {answer.status_code} {answer.text[:500]}"
+    assert_says(case, answer.text)
+    for raw in case.get("escaped", []):
+        assert raw not in answer.text, f"{case['id']}: {raw!r} is sent as it is"
+    if "empty" in case:
+        assert not any(json.loads(answer.text)[key]["result"] for key in json.loads(answer.text))
+    assert after.status_code == 200 and "q0" in after.json(), "the service answers after it"
