@@ -35,6 +35,7 @@ from csei_graph.settings import Settings
 from csei_graph.site.outputs import page
 from csei_graph.site.writer import SiteWriter
 from csei_graph.synth import write_synthetic
+from tests.chromium import CHROMIUM, FLAGS
 
 TITLE = "The network view in the browser"
 INTRO = """Always at 1M triples, whatever `--sizes` says: the synthetic graph of 2,500 clusters (`csei
@@ -54,22 +55,6 @@ RUNS = 5
 QUICK_RUNS = 2
 # Seconds the page may take to be drawn and answer the filter before the run fails.
 PAGE_TIMEOUT_SECONDS = 120
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# The flags of the browser tests (tests/browser/conftest.py): no request leaves the loopback.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 # Runs in the page before its own scripts: notes when the page's script marks the graph drawn
 # (data-edges on #network-status), waits for that frame to be shown, changes the country filter as a
 # person would, and notes when the redraw is shown (two animation frames: the next frame is painted).

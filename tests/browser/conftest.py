@@ -2,32 +2,16 @@
 screenshots go."""
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, FLAGS
+
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the browser tests drive Chromium with playwright"
 )
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# No DNS, no background traffic: a request to any other host fails instead of leaving the machine.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import pytest
 
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.validation.csvimport import slugify
+from tests.chromium import CHROMIUM, FLAGS
 from tests.web.conftest import MAINTAINER, PASSWORD, Served, serve_workspace, stop_server
-from tests.web.test_serve_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip(

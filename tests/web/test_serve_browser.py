@@ -1,7 +1,6 @@
 """A real browser (headless Chromium) on a running `csei serve`: pages, the query editor, no other host."""
 
 import os
-import shutil
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,33 +10,13 @@ import pytest
 
 from csei_graph.pages.resource import resource_view
 from csei_graph.stores.embedded import GraphStore
+from tests.chromium import CHROMIUM, FLAGS
 from tests.web.conftest import HOSTILE_IRI, HOSTILE_LABEL, RunningServer, local_path
 
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the browser tests drive Chromium with playwright"
 )
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# No DNS, no background traffic: a request to any other host fails instead of leaving the machine.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-domain-reliability",
-    "--metrics-recording-only",
-    "--no-pings",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 
 
 @dataclass
