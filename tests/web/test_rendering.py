@@ -90,3 +90,19 @@ def test_a_dump_over_its_time_limit_is_answered_503_and_the_pages_still_are(tmp_
     finally:
         server.process.terminate()
         server.process.wait(timeout=15)
+
+
+def test_a_slow_render_yields_the_cores_and_its_worker_is_replaced(store: GraphStore) -> None:
+    runner = ProcessRunner(
+        lambda: store, Settings(), workers=1, memory_mb=0, name="csei-render", yield_after=0.01
+    )
+    runner.start()
+    try:
+        first = set(runner.pids[1:])
+        slow = run(runner, Document("dump", "dumps/csei.nt.gz", representation="ntriples"))
+        assert slow.status == 200 and slow.rendered is not None, "a slow job still gets its answer"
+        assert slow.retired, "its worker lowered its priority, and ends"
+        assert run(runner, page(CLUSTER)).status == 200
+        assert not first & set(runner.pids[1:]), "the worker that yielded was replaced"
+    finally:
+        runner.close()

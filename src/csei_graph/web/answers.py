@@ -57,6 +57,8 @@ class Answer:
     body: bytes
     rows: int = 0
     rendered: Rendered | None = None
+    # The worker that answered ends now (it lowered its priority for a slow job): the pool replaces it.
+    retired: bool = False
 
     @classmethod
     def refusal(cls, status: int, message: str) -> "Answer":

@@ -27,11 +27,18 @@ from csei_graph.web.service import PageCache, Service
 from csei_graph.web.workers import ProcessRunner, ThreadRunner
 
 SPINNER = "|/-\\"
-# The worker pools of a server: how many workers, their memory limit, their name and niceness. Dumps
-# (and the search index) are made one at a time, at a lower priority than the pages.
+# The worker pools of a server: how many workers, their memory limit, their name and niceness, and after
+# how many seconds a job's worker yields the cores to the others (see ProcessRunner). Dumps (and the
+# search index) are made one at a time, at a lower priority than the pages; a page that takes more than
+# a tenth of a second to make, or a query more than a second, gives way to the short ones.
 POOLS: dict[str, Callable[[Settings], dict[str, object]]] = {
-    "sparql": lambda settings: {},
-    "render": lambda settings: {"workers": settings.render_workers, "memory_mb": 0, "name": "csei-render"},
+    "sparql": lambda settings: {"yield_after": 1.0},
+    "render": lambda settings: {
+        "workers": settings.render_workers,
+        "memory_mb": 0,
+        "name": "csei-render",
+        "yield_after": 0.1,
+    },
     "dump": lambda settings: {"workers": 1, "memory_mb": 0, "name": "csei-dump", "nice": 10},
 }
 

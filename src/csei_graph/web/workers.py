@@ -32,7 +32,7 @@ import signal
 import struct
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
@@ -47,6 +47,8 @@ from csei_graph.web.answers import Answer, Job, answer, over_time_limit
 # Bytes read at a time from a worker's connection: most answers come in one read.
 READ_BYTES = 256 * 1024
 MIB = 1024 * 1024
+# How much a worker lowers its priority (its niceness is raised by) once a job of it is slow.
+SLOW_NICENESS = 10
 
 StoreOpener = Callable[[], Store]
 
@@ -109,7 +111,9 @@ class ProcessRunner:
     """A pool of worker processes, forked by a zygote, that run jobs on the embedded store.
 
     `workers` and `memory_mb` default to the SPARQL settings; the render pools give their own, and
-    `nice` (added to the workers' niceness) lets the pool that writes dumps yield the cores to pages.
+    `nice` (added to the workers' niceness) lets the pool that writes dumps yield the cores to pages;
+    a job still running after `yield_after` seconds (0: never) has its worker lower its priority for the
+    rest of it, so that short jobs go first, and that worker is replaced once it has answered.
     """
 
     def __init__(
@@ -122,6 +126,7 @@ class ProcessRunner:
         memory_mb: int | None = None,
         name: str = "csei-sparql",
         nice: int = 0,
+        yield_after: float = 0,
     ) -> None:
         self._opener = opener
         self._settings = settings
@@ -129,6 +134,7 @@ class ProcessRunner:
         self._memory_mb = settings.sparql_max_memory_mb if memory_mb is None else memory_mb
         self._name = name
         self._nice = nice
+        self._yield_after = yield_after
         self._generation = 0
         self._context = multiprocessing.get_context(start_method)
         self._control: Connection | None = None
@@ -148,7 +154,7 @@ class ProcessRunner:
         self._zygote = self._context.Process(
             target=_zygote,
             args=(theirs, inherited, self._opener, self._settings, memory),
-            kwargs={"nice": self._nice},
+            kwargs={"nice": self._nice, "yield_after": self._yield_after},
             name=self._name,
             daemon=True,
         )
@@ -183,7 +189,7 @@ class ProcessRunner:
         try:
             worker.connection.send(job)
             answered = await _receive(worker.connection, deadline - loop.time())
-            finished = True
+            finished = not answered.retired
             return answered
         except TimeoutError:
             return Answer.refusal(422, over_time_limit(timeout))
@@ -334,6 +340,7 @@ def _zygote(
     memory: int,
     *,
     nice: int = 0,
+    yield_after: float = 0,
 ) -> None:
     """Fork a worker when asked, end one when asked; end them all when the server goes away."""
     if inherited is not None:
@@ -357,7 +364,7 @@ def _zygote(
             if pid == 0:
                 control.close()
                 ours.close()
-                _worker(theirs, opener, added, settings, memory)
+                _worker(theirs, opener, added, settings, (memory, yield_after))
             theirs.close()
             children.add(pid)
             control.send(pid)
@@ -385,9 +392,15 @@ def _end_child(pid: int) -> int:
 
 
 def _worker(
-    connection: Connection, opener: StoreOpener, added: Sequence[ox.Quad], settings: Settings, memory: int
+    connection: Connection,
+    opener: StoreOpener,
+    added: Sequence[ox.Quad],
+    settings: Settings,
+    limits: tuple[int, float],
 ) -> None:
-    """Answer jobs until the connection closes; never returns."""
+    """Answer jobs until the connection closes, or until a slow job lowered its priority; never returns.
+    `limits`: the memory it may take beyond the graph (bytes, 0: any), the seconds before it yields."""
+    memory, yield_after = limits
     # A query over its memory aborts the process: that is its expected end, not a crash to report.
     faulthandler.disable()
     try:
@@ -401,9 +414,37 @@ def _worker(
                 job = _next_job(connection)
             except (EOFError, OSError):
                 break
-            connection.send(_answer_safely(store, job, settings))
+            answered = _answer_yielding(store, job, settings, yield_after)
+            connection.send(answered)
+            if answered.retired:
+                break
     finally:
         os._exit(0)
+
+
+def _answer_yielding(store: Store, job: Job, settings: Settings, after: float) -> Answer:
+    """The job's answer. Past `after` seconds, the worker lowers its priority for the rest of the job (the
+    cores then go to the short jobs of the other workers first), and retires once it has answered: a
+    process may not raise its priority again."""
+    if after <= 0:
+        return _answer_safely(store, job, settings)
+    # Linux gives each thread its own priority: the timer lowers the one running the job.
+    running = threading.get_native_id()
+    lowered = threading.Event()
+
+    def lower() -> None:
+        os.setpriority(os.PRIO_PROCESS, running, os.getpriority(os.PRIO_PROCESS, running) + SLOW_NICENESS)
+        lowered.set()
+
+    timer = threading.Timer(after, lower)
+    timer.daemon = True
+    timer.start()
+    try:
+        answered = _answer_safely(store, job, settings)
+    finally:
+        timer.cancel()
+        timer.join()
+    return replace(answered, retired=True) if lowered.is_set() else answered
 
 
 def _next_job(connection: Connection) -> Job:
