@@ -135,6 +135,8 @@ class ProcessRunner:
         self._name = name
         self._nice = nice
         self._yield_after = yield_after
+        # Workers started in the place of a slow one still running (see `_stand_in_when_slow`).
+        self._standing_in = 0
         self._generation = 0
         self._context = multiprocessing.get_context(start_method)
         self._control: Connection | None = None
@@ -185,10 +187,13 @@ class ProcessRunner:
                 )
         if worker.generation != self._generation:
             worker = await asyncio.to_thread(self._respawn, worker)
-        finished = False
+        finished = stood_in = False
+        receiving: asyncio.Future[Answer] | None = None
         try:
             worker.connection.send(job)
-            answered = await _receive(worker.connection, deadline - loop.time())
+            receiving = asyncio.ensure_future(_receive(worker.connection, deadline - loop.time()))
+            stood_in = await self._stand_in_when_slow(receiving)
+            answered = await receiving
             finished = not answered.retired
             return answered
         except TimeoutError:
@@ -197,10 +202,43 @@ class ProcessRunner:
             status = await asyncio.to_thread(self._end, worker)
             return self._died(status)
         finally:
-            if finished and worker.generation == self._generation:
+            if receiving is not None and not receiving.done():
+                receiving.cancel()  # the request was cancelled: stop waiting for its answer
+            if stood_in:
+                self._end_later(worker)
+            elif finished and worker.generation == self._generation:
                 self._idle.put_nowait(worker)
             else:
                 self._replace_later(worker)
+
+    async def _stand_in_when_slow(self, receiving: "asyncio.Future[Answer]") -> bool:
+        """Once a job is slow (`yield_after`), start another worker in its worker's place, so that the
+        short jobs keep as many workers as the pool has; at most as many stand-ins as workers at once.
+        Whether a stand-in was started (the slow worker is then ended when its job is)."""
+        if self._yield_after <= 0 or self._standing_in >= self._workers:
+            return False
+        done, _ = await asyncio.wait({receiving}, timeout=self._yield_after)
+        if done or self._standing_in >= self._workers:
+            return False
+        self._standing_in += 1
+        task = asyncio.get_running_loop().create_task(self._add_worker())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+        return True
+
+    async def _add_worker(self) -> None:
+        self._idle.put_nowait(await asyncio.to_thread(self._spawn))
+
+    def _end_later(self, worker: _Worker) -> None:
+        """End a worker whose place a stand-in took, without holding up the answer."""
+
+        async def end() -> None:
+            await asyncio.to_thread(self._end, worker)
+            self._standing_in -= 1
+
+        task = asyncio.get_running_loop().create_task(end())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
 
     def _died(self, status: int) -> Answer:
         """Why a worker died under a query: its memory limit (Rust aborts when an allocation fails)."""
@@ -425,26 +463,27 @@ def _worker(
 def _answer_yielding(store: Store, job: Job, settings: Settings, after: float) -> Answer:
     """The job's answer. Past `after` seconds, the worker lowers its priority for the rest of the job (the
     cores then go to the short jobs of the other workers first), and retires once it has answered: a
-    process may not raise its priority again."""
+    process may not raise its priority again.
+
+    A timer signal marks the moment, at no cost to a short job (a thread would cost it a few switches).
+    """
     if after <= 0:
         return _answer_safely(store, job, settings)
-    # Linux gives each thread its own priority: the timer lowers the one running the job.
-    running = threading.get_native_id()
-    lowered = threading.Event()
+    lowered: list[bool] = []
 
-    def lower() -> None:
-        os.setpriority(os.PRIO_PROCESS, running, os.getpriority(os.PRIO_PROCESS, running) + SLOW_NICENESS)
-        lowered.set()
+    def lower(signum: int, frame: object) -> None:
+        # Run in the thread that runs the job, the one whose priority Linux then lowers.
+        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + SLOW_NICENESS)
+        lowered.append(True)
 
-    timer = threading.Timer(after, lower)
-    timer.daemon = True
-    timer.start()
+    signal.signal(signal.SIGALRM, lower)
+    signal.siginterrupt(signal.SIGALRM, False)  # system calls under way go on, as if no signal came
+    signal.setitimer(signal.ITIMER_REAL, after)
     try:
         answered = _answer_safely(store, job, settings)
     finally:
-        timer.cancel()
-        timer.join()
-    return replace(answered, retired=True) if lowered.is_set() else answered
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return replace(answered, retired=True) if lowered else answered
 
 
 def _next_job(connection: Connection) -> Job:
