@@ -44,6 +44,7 @@ SECTIONS = (
     "bench_export",
     "bench_publish",
     "bench_serve",
+    "bench_heavy",
     "bench_network",
     "bench_reconcile",
 )

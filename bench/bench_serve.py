@@ -346,15 +346,25 @@ def _measure(dataset: Dataset, context: Context) -> Measured:
 
 def _start(dataset: Dataset, folder: Path, store: Path | None = None) -> Server:
     """Start `csei serve` on a dataset and wait for its first answer."""
+    return start_serve([dataset.trig], folder, store=store)
+
+
+def start_serve(
+    sources: Sequence[Path],
+    folder: Path,
+    *,
+    store: Path | None = None,
+    environment: dict[str, str] | None = None,
+) -> Server:
+    """Start `csei serve` on the built-in graph and these sources, and wait for its first answer."""
     folder.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    command = [sys.executable, "-c", "from csei_graph.cli import main; main()", "serve", str(dataset.trig)]
+    command = [sys.executable, "-c", "from csei_graph.cli import main; main()", "serve", *map(str, sources)]
     command += ["--port", str(port), *(["--store", str(store)] if store else [])]
     started = time.perf_counter()
+    env = {**os.environ, "RUST_BACKTRACE": "0", **(environment or {})}
     with (folder / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RUST_BACKTRACE": "0"}
-        )
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         if process.poll() is not None:

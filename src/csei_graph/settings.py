@@ -200,6 +200,22 @@ class Settings:
         "Connections (and requests in progress) csei serve takes at once; a request beyond them is "
         "answered 503. Per-client limits are the reverse proxy's (SECURITY.md).",
     )
+    render_timeout: int = _setting(
+        30,
+        "Seconds csei serve may take to make one page or document (HTML, RDF, the search index); one still "
+        "being made then is stopped (its render worker process is ended) and answered with 503.",
+    )
+    dump_timeout: int = _setting(
+        900,
+        "Seconds csei serve may take to write one dump of the whole graph (/dumps/...); past them the "
+        "render worker is ended and the request answered with 503.",
+    )
+    render_workers: int = _setting(
+        2,
+        "Processes csei serve makes pages, documents and dumps in, apart from the one answering requests: "
+        "a heavy page or a dump then never holds up the others. More requests than workers wait for one "
+        "(within the render time limit).",
+    )
     page_cache_entries: int = _setting(
         2000,
         "Pages and documents csei serve keeps rendered in memory, least recently used dropped first; "

@@ -24,6 +24,7 @@ SERVER_TIMEOUT = 2
 SERVER_MAX_ROWS = 500
 SERVER_MEMORY_MB = 256
 SERVER_WORKERS = 2
+RENDER_WORKERS = 2
 CSEI = "https://w3id.org/csei/ontology#"
 BASE = "https://w3id.org/csei/"
 MAINTAINER = "Ada Admin"
@@ -63,6 +64,7 @@ def start_server(
     env = {
         **os.environ,
         "CSEI_SPARQL_WORKERS": str(SERVER_WORKERS),
+        "CSEI_RENDER_WORKERS": str(RENDER_WORKERS),
         "CSEI_SPARQL_MAX_MEMORY_MB": str(SERVER_MEMORY_MB),
         "RUST_BACKTRACE": "0",
         **(environment or {}),

@@ -128,6 +128,14 @@ def test_a_contribution_is_filed_and_a_maintainer_accepts_it_onto_the_pages(serv
     assert page.status_code == 200
     assert "Accepted Valley Coop" in page.text and "Accepted Valley Town" in page.text
     assert f"Facts of contribution {identifier}" in page.text
+    # The query and render workers hold the graph with it too: /sparql and the dumps see it.
+    ask = "ASK { ?s ?p ?o FILTER(STR(?o) = 'Accepted Valley Coop') }"
+    answer = served.server.client().get(
+        "/sparql", params={"query": ask}, headers={"accept": "application/json"}
+    )
+    assert answer.json()["boolean"] is True
+    dump = served.server.client().get("/dumps/csei.nt", headers={"accept-encoding": "identity"})
+    assert "Accepted Valley Coop" in dump.text
 
 
 def test_a_rejection_needs_a_reason_and_keeps_it(served: Served) -> None:

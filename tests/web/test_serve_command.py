@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from csei_graph.cli import EXIT_USAGE, main
-from tests.web.conftest import SERVER_WORKERS, descendants, start_server
+from tests.web.conftest import RENDER_WORKERS, SERVER_WORKERS, descendants, start_server
 
 
 def test_a_port_in_use_is_explained() -> None:
@@ -55,11 +55,13 @@ def test_limits_must_be_positive() -> None:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
-def test_no_query_worker_outlives_the_server(tmp_path: Path, stop: signal.Signals) -> None:
+def test_no_worker_outlives_the_server(tmp_path: Path, stop: signal.Signals) -> None:
     server = start_server([], tmp_path / "serve.log")
     try:
         helpers = descendants(server.process.pid)
-        assert len(helpers) == 1 + SERVER_WORKERS, "a zygote and its workers"
+        assert len(helpers) == 3 + SERVER_WORKERS + RENDER_WORKERS + 1, (
+            "three zygotes, their workers and the dump worker"
+        )
     finally:
         server.process.send_signal(stop)
         server.process.wait(timeout=15)

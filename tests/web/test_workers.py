@@ -10,7 +10,8 @@ import pytest
 
 from csei_graph.settings import Settings
 from csei_graph.stores.embedded import GraphStore
-from csei_graph.web.workers import ROW_BYTES, Job, ProcessRunner
+from csei_graph.web.answers import ROW_BYTES, Job
+from csei_graph.web.workers import ProcessRunner
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # Counting a threefold cartesian product: the first (only) row comes after the whole product.

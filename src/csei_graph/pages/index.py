@@ -11,7 +11,8 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from csei_graph.pages import paths
-from csei_graph.pages.reader import Fact, Reader
+from csei_graph.pages.bounds import boundary, is_chosen
+from csei_graph.pages.reader import Counts, Fact, Reader
 from csei_graph.pages.vocabulary import (
     ALT_LABEL,
     INVERSE_OF,
@@ -178,14 +179,26 @@ class IndexedReader(Reader):
     def _find_label(self, key: str, term: OxTerm) -> str | None:
         return self.index.labels.get(key)
 
-    def outgoing(self, node: Node) -> list[Fact]:
-        return self.index.outgoing.get(node, [])
+    def outgoing(self, node: Node, shown: int) -> tuple[list[Fact], Counts]:
+        facts = self.index.outgoing.get(node, [])
+        objects: dict[str, dict[OxTerm, None]] = defaultdict(dict)
+        for predicate, obj, _ in facts:
+            objects[predicate.value][obj] = None
+        bounds = {p: boundary(found, shown) for p, found in objects.items() if len(found) > shown}
+        if bounds:
+            facts = [fact for fact in facts if is_chosen(fact[1], bounds.get(fact[0].value))]
+        return facts, {predicate: len(found) for predicate, found in objects.items()}
 
-    def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
+    def incoming(self, node: ox.NamedNode, shown: int) -> tuple[dict[str, list[OxTerm]], Counts]:
         subjects: dict[str, dict[Node, None]] = defaultdict(dict)
         for subject, predicate in self.index.incoming.get(node, ()):
             subjects[predicate.value][subject] = None
-        return {predicate: list(found) for predicate, found in subjects.items()}
+        counts = {predicate: len(found) for predicate, found in subjects.items()}
+        chosen: dict[str, list[OxTerm]] = {}
+        for predicate, found in subjects.items():
+            bound = boundary(found, shown)
+            chosen[predicate] = [s for s in found if is_chosen(s, bound)]
+        return chosen, counts
 
     def graph_facts(self, graph: str) -> dict[str, list[OxTerm]]:
         facts: dict[str, list[OxTerm]] = defaultdict(list)

@@ -1,7 +1,8 @@
 """The reader layer: what a page reads of the store, in as few reads as the page needs.
 
-A page asks its reader for the facts of a node (with their graphs), the nodes that point at it, labels,
-graph descriptions and class counts. `Reader` answers from the store, a few batched queries per page,
+A page asks its reader for the facts of a node (with their graphs), the nodes that point at it (of a
+property, no more than the page shows, and how many: see `bounds`), labels, graph descriptions and
+class counts. `Reader` answers from the store, a few batched queries per page,
 and keeps what every page asks again (labels, inverse properties, graph descriptions) for the store's
 lifetime: `csei publish` and `csei serve` only read a store, never change it. `GraphIndex` (index.py)
 answers the same questions from one pass over the whole graph, for publishing every page at once.
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from csei_graph import export
 from csei_graph.namespaces import BASE
 from csei_graph.pages import paths
+from csei_graph.pages.bounds import sort_key, sort_key_sparql
 from csei_graph.pages.model import Link, Value
 from csei_graph.pages.vocabulary import (
     LABEL_PREDICATES,
@@ -35,6 +37,8 @@ from csei_graph.terms import OxTerm
 
 # A fact of a node: its predicate, its object and the named graph stating it (None: the default graph).
 Fact = tuple[ox.NamedNode, OxTerm, str | None]
+# How many distinct values (objects, or subjects pointing at a node) each predicate IRI has.
+Counts = dict[str, int]
 
 OUTGOING = f"""
 SELECT DISTINCT ?s ?p ?o ?g ?lp ?l WHERE {{
@@ -42,6 +46,19 @@ SELECT DISTINCT ?s ?p ?o ?g ?lp ?l WHERE {{
     {labels_of("o")}
 }}"""
 INCOMING = f"SELECT DISTINCT ?o ?s ?p ?lp ?l WHERE {{ ?s ?p ?o {labels_of('s')} }}"
+# How many values a node has by property (the store counts, so that a page reads no more values than it
+# shows); for a property with more, the first values by `bounds.sort_key` and those tied with the last.
+OUTGOING_COUNTS = "SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ?p"
+INCOMING_COUNTS = "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"
+FIRST = "SELECT DISTINCT ?s ?p ?o ?k WHERE {{ ?s ?p ?o BIND({key} AS ?k) }} ORDER BY ?k LIMIT {limit}"
+TIED = "SELECT DISTINCT ?s ?p ?o ?boundary WHERE {{ ?s ?p ?o FILTER({key} = ?boundary) }}"
+UP_TO = "FILTER({key} <= ?boundary)"
+# The best label of a node whose labels are too many to read: `label_rank` as an order.
+BEST_LABEL = f"""
+SELECT ?x ?lp ?l WHERE {{
+    ?x ?lp ?l VALUES (?lp ?rank) {{ {" ".join(f"(<{iri}> {n})" for n, iri in enumerate(LABEL_PREDICATES))} }}
+    FILTER(isLiteral(?l)) BIND(IF(STRSTARTS(LANG(?l), "en"), 0, IF(LANG(?l) = "", 1, 2)) AS ?language)
+}} ORDER BY ?rank ?language STR(?l) LIMIT 1"""
 LABELS_OF_X = f"SELECT ?x ?lp ?l WHERE {{ ?x ?lp ?l VALUES ?lp {{ {LABEL_VALUES} }} FILTER(isLiteral(?l)) }}"
 INVERSES = """
 SELECT DISTINCT ?p ?inverse WHERE { { ?p owl:inverseOf ?inverse } UNION { ?inverse owl:inverseOf ?p } }"""
@@ -147,28 +164,83 @@ class Reader:
 
     # ------------------------------------------------------------------ the reads of a page
 
-    def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[Fact]:
+    def outgoing(self, node: ox.NamedNode | ox.BlankNode, shown: int) -> tuple[list[Fact], Counts]:
         """What the graph says of a node, each fact with the graph that says it (None: the default
-        graph); the labels of the objects kept."""
+        graph), at most `shown` values of a property but those tied with the last (see `bounds`); and
+        how many values each property has. The labels of the objects are kept."""
+        counts = self._counts(OUTGOING_COUNTS, s=node)
+        over = [p for p, n in counts.items() if n > shown]
         facts: list[Fact] = []
-        for row in self.query(OUTGOING, s=node):
+        for row in self._chosen(OUTGOING, "o", counts, shown, s=node):
             graph = row["g"]
             facts.append((row["p"], row["o"], graph.value if graph is not None else None))
             self.remember_label(row["o"], row["lp"], row["l"])
+        if str(node) in self._labels:
+            return facts, counts
+        if any(p in LABEL_PREDICATES for p in over):
+            # Not every label was read: the best one is the store's to find.
+            best = [label_rank(row["lp"].value, row["l"]) for row in self.query(BEST_LABEL, x=node)]
+            self._candidates[str(node)] = best
+            return facts, counts
         # The node's own labels are among its facts: no query for them.
         self.remember_label(node, None, None)
         for predicate, obj, _ in facts:
             if predicate.value in LABEL_PREDICATES and isinstance(obj, ox.Literal):
                 self.remember_label(node, predicate, obj)
-        return facts
+        return facts, counts
 
-    def incoming(self, node: ox.NamedNode) -> dict[str, list[OxTerm]]:
-        """The nodes that point at a node, each once, by predicate IRI; their labels kept."""
+    def incoming(self, node: ox.NamedNode, shown: int) -> tuple[dict[str, list[OxTerm]], Counts]:
+        """The nodes that point at a node, each once, by predicate IRI, at most `shown` of a predicate but
+        those tied with the last (see `bounds`); and how many there are by predicate. Their labels kept."""
+        counts = self._counts(INCOMING_COUNTS, o=node)
         subjects: dict[str, dict[str, OxTerm]] = defaultdict(dict)
-        for row in self.query(INCOMING, o=node):
+        for row in self._chosen(INCOMING, "s", counts, shown, o=node):
             subjects[row["p"].value][str(row["s"])] = row["s"]
             self.remember_label(row["s"], row["lp"], row["l"])
-        return {predicate: list(found.values()) for predicate, found in subjects.items()}
+        return {predicate: list(found.values()) for predicate, found in subjects.items()}, counts
+
+    def _counts(self, sparql: str, **bindings: OxTerm) -> Counts:
+        """How many distinct values each predicate IRI has (`OUTGOING_COUNTS`, `INCOMING_COUNTS`)."""
+        # rdflib answers a grouped count of nothing with one empty solution: no predicate, no count.
+        rows = self.query(sparql, **bindings)
+        return {row["p"].value: int(row["n"].value) for row in rows if row["p"] is not None}
+
+    def _chosen(
+        self, sparql: str, value: str, counts: Counts, shown: int, **bindings: OxTerm
+    ) -> Iterator[ox.QuerySolution]:
+        """The rows of a node's query (`OUTGOING`, `INCOMING`) for the values a page shows: all of them
+        in one query when no predicate has more than `shown`; otherwise predicate by predicate, and
+        for a predicate with more, value by value, so that the store never hands over the others."""
+        if all(n <= shown for n in counts.values()):
+            yield from self.query(sparql, **bindings)
+            return
+        for predicate, count in sorted(counts.items()):
+            node = ox.NamedNode(predicate)
+            if count <= shown:
+                yield from self.query(sparql, **bindings, p=node)
+                continue
+            chosen = self._first_values(value, shown, **bindings, p=node)
+            if len(chosen) > 2 * shown:
+                # Many values tie with the last (blank nodes, all ranked ""): one query, filtered.
+                up_to = _extend(sparql, "?boundary", UP_TO.format(key=sort_key_sparql(value)))
+                yield from self.query(up_to, **bindings, p=node, boundary=ox.Literal(sort_key(chosen[-1])))
+                continue
+            for term in chosen:
+                yield from self.query(sparql, **bindings, p=node, **{value: term})
+
+    def _first_values(self, value: str, shown: int, **bindings: OxTerm) -> list[OxTerm]:
+        """The values of one predicate of a node that `bounds` chooses, by key: the first `shown`, and
+        every other one tied with the last of them (bound as terms, never written into the text; a
+        store binds only variables a query projects, hence the projected ?s ?p ?o)."""
+        key = sort_key_sparql(value)
+        first = list(self.query(FIRST.format(key=key, limit=shown + 1), **bindings))
+        chosen = [row[value] for row in first[:shown]]
+        last = first[shown - 1]["k"]
+        if len(first) > shown and first[shown]["k"].value == last.value:
+            known = set(chosen)
+            tied = (row[value] for row in self.query(TIED.format(key=key), **bindings, boundary=last))
+            chosen += [term for term in tied if term not in known]
+        return chosen
 
     def graph_facts(self, graph: str) -> dict[str, list[OxTerm]]:
         """What the graph says of a named graph (its description), by predicate IRI."""
@@ -249,6 +321,12 @@ class Reader:
         """Every IRI of the graph that has a page of its own (see `paths.document_stem`), sorted."""
         found = {row["x"].value for row in self.query(ALL_IRIS)} | set(self.store.graph_names())
         return sorted(iri for iri in found if paths.document_stem(iri, self.base) is not None)
+
+
+def _extend(sparql: str, projected: str, condition: str) -> str:
+    """A `SELECT DISTINCT ... WHERE { ... }` query with more variables projected and a condition added."""
+    head, body = sparql.split(" WHERE ", 1)
+    return f"{head} {projected} WHERE {body.rstrip()[:-1]} {condition} }}"
 
 
 def _class_members_query(facet: FacetDefinition | None) -> str:

@@ -38,9 +38,11 @@ from csei_graph.settings import Settings
 from csei_graph.stores.base import Store
 from csei_graph.terms import OxTerm
 
+# Resources pointing at this one with one property that a page shows; the others are counted.
 BACKLINKS_SHOWN = 50
 # Values of one property a page shows; the others are in the resource's data documents, linked from
-# the page, so that a resource with 50,000 statements gives a page of a few hundred kilobytes.
+# the page, so that a resource with 50,000 statements gives a page of a few hundred kilobytes. A page
+# reads no more than these (see `bounds`): its cost does not grow with the values it does not show.
 VALUES_SHOWN = 500
 NESTING_DEPTH = 4
 
@@ -116,7 +118,7 @@ def resource_page(reader: Reader, iri: str) -> ResourceView | None:
         return None
     subject = ox.NamedNode(iri)
     facts = node_facts(reader, subject, depth=0)
-    incoming = reader.incoming(subject)
+    incoming, pointing = reader.incoming(subject, BACKLINKS_SHOWN)
     # An IRI with no facts and no links to it may still be a property or a graph name.
     if not facts.triples and not incoming and not reader.is_in_graph(iri):
         return None
@@ -131,7 +133,7 @@ def resource_page(reader: Reader, iri: str) -> ResourceView | None:
         description=description(facts.triples),
         types=types,
         properties=tuple(_renumber(row, numbered) for row in rows),
-        backlinks=_backlinks(reader, incoming),
+        backlinks=_backlinks(reader, incoming, pointing),
         provenance=provenance,
         location=_location(reader, facts),
         listings=_listings_of(reader, iri, facts, incoming),
@@ -141,7 +143,8 @@ def resource_page(reader: Reader, iri: str) -> ResourceView | None:
 
 @dataclass
 class Facts:
-    """The outgoing facts of a node: rows for the page, raw triples and the graphs they came from."""
+    """The outgoing facts of a node: rows for the page, raw triples and the graphs they came from (of a
+    property with more values than a page shows, the triples of the values read, see `bounds`)."""
 
     rows: tuple[PropertyRow, ...]
     triples: list[tuple[str, OxTerm, tuple[str, ...]]]
@@ -152,7 +155,9 @@ class Facts:
 def node_facts(reader: Reader, subject: ox.NamedNode | ox.BlankNode, depth: int) -> Facts:
     """What the graph says of a node as property rows, blank nodes described in place."""
     graphs_of: dict[tuple[str, OxTerm], set[str]] = defaultdict(set)
-    for predicate, obj, graph in reader.outgoing(subject):
+    # Of a property with more values than a page shows, the reader reads those it shows and counts all.
+    read, counts = reader.outgoing(subject, VALUES_SHOWN)
+    for predicate, obj, graph in read:
         graphs_of[(predicate.value, obj)].update([graph] if graph is not None else [])
     triples = [(p, o, tuple(sorted(g))) for (p, o), g in graphs_of.items()]
     nested: dict[str, Facts] = {}
@@ -175,7 +180,7 @@ def node_facts(reader: Reader, subject: ox.NamedNode | ox.BlankNode, depth: int)
         PropertyRow(
             reader.link(ox.NamedNode(p)),
             tuple(sorted(values, key=value_order)[:VALUES_SHOWN]),
-            more=max(len(values) - VALUES_SHOWN, 0),
+            more=max(counts.get(p, len(values)) - min(len(values), VALUES_SHOWN), 0),
         )
         for p, values in by_property.items()
     ]
@@ -209,7 +214,9 @@ def description(triples: list[tuple[str, OxTerm, tuple[str, ...]]]) -> str:
     return min(candidates)[2] if candidates else ""
 
 
-def _backlinks(reader: Reader, incoming: dict[str, list[OxTerm]]) -> tuple[Backlinks, ...]:
+def _backlinks(
+    reader: Reader, incoming: dict[str, list[OxTerm]], counts: dict[str, int]
+) -> tuple[Backlinks, ...]:
     inverses = reader.inverse_properties()
     groups = []
     for predicate, subjects in incoming.items():
@@ -217,7 +224,8 @@ def _backlinks(reader: Reader, incoming: dict[str, list[OxTerm]]) -> tuple[Backl
         prop = reader.link(ox.NamedNode(predicate))
         inverse = inverses.get(predicate)
         label = reader.label(ox.NamedNode(inverse)) if inverse else inverse_wording(prop.label)
-        groups.append(Backlinks(prop, label, len(subjects), tuple(links[:BACKLINKS_SHOWN])))
+        count = counts.get(predicate, len(subjects))
+        groups.append(Backlinks(prop, label, count, tuple(links[:BACKLINKS_SHOWN])))
     return tuple(sorted(groups, key=lambda g: (g.label.casefold(), g.property.iri)))
 
 

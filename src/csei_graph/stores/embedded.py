@@ -30,6 +30,15 @@ class GraphStore:
     def __init__(self, store: ox.Store | None = None) -> None:
         self._store = store if store is not None else ox.Store()
         self._build: disk.OpenBuild | None = None
+        # A store another process writes (or built from sources): a change is made on a copy in memory.
+        self._copy_on_change = False
+
+    @classmethod
+    def read_only(cls, database: Path | str) -> "GraphStore":
+        """A persistent store opened read-only, as another process may (the server's workers)."""
+        graph_store = cls(ox.Store.read_only(str(database)))
+        graph_store._copy_on_change = True
+        return graph_store
 
     @classmethod
     def from_sources(cls, sources: Sequence[Source], settings: Settings | None = None) -> "GraphStore":
@@ -82,10 +91,10 @@ class GraphStore:
         A persistent store is first copied into memory: the build on disk always holds exactly what
         its sources hold, and other processes reading it never see this change.
         """
-        if self._build is not None:
+        if self._build is not None or self._copy_on_change:
             copy = ox.Store()
             copy.load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-            self._store, self._build = copy, None
+            self._store, self._build, self._copy_on_change = copy, None, False
         self._store.extend(quads)
 
     def admission_refusal(self, settings: Settings) -> admission.Refusal | None:

@@ -16,7 +16,7 @@ from csei_graph.site import catalogue
 from csei_graph.stores.protocol_client import RemoteError
 from csei_graph.web import auth, contribute, pages, querypages, reconcile, released, review, sparql, stored
 from csei_graph.web.middleware import AccessLog, RequestLimits, SecurityHeaders
-from csei_graph.web.service import Service
+from csei_graph.web.service import RenderFailed, Service
 from csei_graph.workspace import Workspace
 
 EDITOR_STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -65,9 +65,8 @@ def create_app(service: Service) -> Starlette:
     if service.settings.workspace is not None:
         # Innermost: a refused form still gets the security headers and its access-log line.
         middleware += auth.middleware(Workspace(service.settings.workspace), service.settings)
-    app = Application(
-        routes=routes, middleware=middleware, exception_handlers={RemoteError: pages.remote_failed}
-    )
+    handlers = {RemoteError: pages.remote_failed, RenderFailed: pages.render_failed}
+    app = Application(routes=routes, middleware=middleware, exception_handlers=handlers)  # type: ignore[arg-type]
     app.state.service = service
     return app
 

@@ -13,37 +13,26 @@ import gzip
 import json
 import posixpath
 import re
-import tempfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from csei_graph import export
-from csei_graph.namespaces import BASE, ONTOLOGY_IRI
-from csei_graph.pages import paths, shapes
+from csei_graph.namespaces import BASE
+from csei_graph.pages import paths
 from csei_graph.pages.message import message_view
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.render import render
 from csei_graph.pages.router import view_for_path
 from csei_graph.pages.search import SEARCH_INDEX
-from csei_graph.pages.search import search_index as search_entries
-from csei_graph.site import catalogue
-from csei_graph.web import conneg
+from csei_graph.web import conneg, rendering
 from csei_graph.web.conneg import Representation
-from csei_graph.web.service import Rendered, Service
+from csei_graph.web.rendering import Document, Rendered
+from csei_graph.web.service import RenderFailed, Service
 
 CACHE_CONTROL = "public, max-age=300"
-RDF_BY_EXTENSION = {r.extension: r for r in conneg.RDF_REPRESENTATIONS}
-# Description documents that live at the site's root: their IRI, and how their statements are made.
-ROOT_DOCUMENTS: dict[str, Callable[[Service], list[ox.Quad]]] = {
-    "catalog": lambda service: catalogue.to_quads(catalogue.dcat_catalogue(service.store, service.settings)),  # type: ignore[arg-type]
-    "void": lambda service: catalogue.to_quads(catalogue.void_description(service.store, service.settings)),  # type: ignore[arg-type]
-    "shapes": lambda service: catalogue.to_quads(shapes.load_shapes()),
-}
 # IRIs the catalogue mints for what it describes (the dataset, its distributions, the SPARQL service):
 # their description is the catalogue's.
 DESCRIBED_IN_CATALOGUE = re.compile(r"(dataset|dataset/dump/[a-z]+|service/sparql)")
@@ -83,7 +72,7 @@ async def document(request: Request) -> Response:
     if described_elsewhere is not None:
         return RedirectResponse(described_elsewhere, 303, {"Vary": "Accept"})
     split = paths.split_document_path(path)
-    if split is not None and split[1] in ("html", *RDF_BY_EXTENSION):
+    if split is not None and split[1] in ("html", *rendering.RDF_BY_EXTENSION):
         return await _file(request, service, path, *split)
     has_extension = "." in posixpath.basename(path)
     offered = () if has_extension else await run_in_threadpool(_offered, service, path)
@@ -101,7 +90,7 @@ async def document(request: Request) -> Response:
 
 async def _file(request: Request, service: Service, path: str, stem: str, extension: str) -> Response:
     """A page or document asked for by its file name."""
-    representation = conneg.HTML if extension == "html" else RDF_BY_EXTENSION[extension]
+    representation = conneg.HTML if extension == "html" else rendering.RDF_BY_EXTENSION[extension]
     rendered = await _rendered(service, path, stem, representation)
     if rendered is None:
         return await not_found(request, f"There is no page at /{path}.")
@@ -151,6 +140,13 @@ async def remote_failed(request: Request, error: Exception) -> Response:
     return PlainTextResponse(f"The remote store did not answer as it should: {error}", status_code=502)
 
 
+async def render_failed(request: Request, error: Exception) -> Response:
+    """The page could not be made in time (503, try again later) or at all: what happened."""
+    status = error.status if isinstance(error, RenderFailed) else 500
+    headers = {"Retry-After": "60"} if status == 503 else {}
+    return PlainTextResponse(str(error), status_code=status, headers=headers)
+
+
 def not_acceptable(error: conneg.NotAcceptable, stem: str) -> Response:
     """406 naming each representation there is, with its own URL."""
     lines = [
@@ -173,7 +169,7 @@ _TEXT = Representation("text", "text/plain", "txt")
 def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
     """The representations of a document stem: a page and RDF for an IRI of the graph, a page alone
     for the site's other pages (listings, queries...), RDF alone for the catalogue and VoID."""
-    if stem in ROOT_DOCUMENTS:
+    if stem in rendering.ROOT_DOCUMENTS:
         return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
     iri = paths.iri_for_stem(stem, BASE)
     if iri is None:
@@ -184,53 +180,11 @@ def _offered(service: Service, stem: str) -> tuple[Representation, ...]:
     return (conneg.HTML, *conneg.RDF_REPRESENTATIONS)
 
 
-def _statements(service: Service, stem: str, iri: str) -> list[ox.Quad]:
-    """What the RDF documents of a stem hold: a named graph's content, or what is said of and to
-    a resource."""
-    store = service.store
-    if stem == "ontology":
-        return export.graph_content(store, ONTOLOGY_IRI)  # type: ignore[arg-type]
-    if stem.startswith("graph/"):
-        return export.graph_content(store, iri)  # type: ignore[arg-type]
-    return export.describe(store, iri)  # type: ignore[arg-type]
-
-
 async def _rendered(
     service: Service, path: str, stem: str, representation: Representation
 ) -> Rendered | None:
-    def render() -> Rendered | None:
-        if representation is conneg.HTML:
-            return _page(service, path, stem)
-        return _rdf_document(service, stem, representation)
-
-    key = (path, representation.name)
-    return await run_in_threadpool(service.cache.get_or_render, key, render)
-
-
-def _page(service: Service, path: str, stem: str) -> Rendered | None:
-    view = view_for_path(service.store, f"{stem}.html", service.settings)  # type: ignore[arg-type]
-    if view is None:
-        return None
-    body = render(view, service.release).encode("utf-8")
-    alternates = [(f"/{stem}.{r.extension}", r) for r in conneg.RDF_REPRESENTATIONS]
-    has_data = paths.iri_for_stem(stem, BASE) is not None
-    headers = (("Link", conneg.link_header(alternates)),) if has_data else ()
-    return Rendered.of(body, conneg.HTML, headers)
-
-
-def _rdf_document(service: Service, stem: str, representation: Representation) -> Rendered | None:
-    if stem in ROOT_DOCUMENTS:
-        statements = ROOT_DOCUMENTS[stem](service)
-    else:
-        iri = paths.iri_for_stem(stem, BASE)
-        statements = _statements(service, stem, iri) if iri else []
-    if not statements:
-        return None
-    fmt = export.export_format(representation.name)
-    body = export.to_bytes(statements, fmt, service.settings)
-    others: Sequence[Representation] = [r for r in conneg.DOCUMENT_REPRESENTATIONS if r is not representation]
-    alternates = [(f"/{stem}.{r.extension}", r) for r in others]
-    return Rendered.of(body, representation, (("Link", conneg.link_header(alternates)),))
+    document = Document("document", path, stem, representation.name, service.release)
+    return await service.rendered((path, representation.name), document)
 
 
 def send(request: Request, service: Service, rendered: Rendered, *, location: str | None = None) -> Response:
@@ -261,10 +215,7 @@ def send(request: Request, service: Service, rendered: Rendered, *, location: st
 
 # ------------------------------------------------------------------------------------- site files
 
-JSON = Representation("json", "application/json", "json")
 JSONLD_CONTEXT = Representation("jsonld", "application/ld+json", "jsonld")
-GZIP = Representation("gzip", "application/gzip", "gz")
-_DUMP_LOCK = threading.Lock()
 
 
 async def context(request: Request) -> Response:
@@ -275,19 +226,14 @@ async def context(request: Request) -> Response:
         body = json.dumps(export.jsonld_context(), indent=2, ensure_ascii=False) + "\n"
         return Rendered.of(body.encode("utf-8"), JSONLD_CONTEXT)
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, ("context.jsonld", "file"), render)
+    rendered = await service.rendered_here(("context.jsonld", "file"), render)
     return send(request, service, rendered)  # type: ignore[arg-type]
 
 
 async def search_index(request: Request) -> Response:
     """/search-index.json: what the search page searches, the same file as the static site's."""
     service = service_of(request)
-
-    def render() -> Rendered:
-        entries = search_entries(service.store, service.settings)  # type: ignore[arg-type]
-        return Rendered.of(json.dumps(entries, ensure_ascii=False).encode("utf-8"), JSON)
-
-    rendered = await run_in_threadpool(service.cache.get_or_render, (SEARCH_INDEX, "file"), render)
+    rendered = await service.rendered((SEARCH_INDEX, "file"), Document("search-index", SEARCH_INDEX))
     return send(request, service, rendered)  # type: ignore[arg-type]
 
 
@@ -302,16 +248,9 @@ async def dump(request: Request) -> Response:
         names = ", ".join(f"/{paths.dump_path(f.extension)}" for f in export.DUMP_FORMATS)
         return PlainTextResponse(f"There is no dump at /{path}. Dumps: {names}.", status_code=404)
 
-    def render() -> Rendered:
-        # One dump at a time: each holds the whole graph in memory while it is written.
-        with _DUMP_LOCK, tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
-            with export.gzip_writer(buffer) as zipped:
-                export.export(service.store, fmt.name, zipped, service.settings)  # type: ignore[arg-type]
-            buffer.seek(0)
-            return Rendered.of(buffer.read(), GZIP)
-
     key = (paths.dump_path(fmt.extension), "file")
-    rendered: Rendered = await run_in_threadpool(service.cache.get_or_render, key, render)  # type: ignore[assignment]
+    document = Document("dump", paths.dump_path(fmt.extension), representation=fmt.name)
+    rendered: Rendered = await service.rendered(key, document)  # type: ignore[assignment]
     if path == paths.dump_path(fmt.extension):
         return send(request, service, rendered)
     media_type = conneg.Representation(fmt.name, fmt.media_type, fmt.extension).content_type

@@ -3,7 +3,6 @@ as `.csv` and `.json` beside the page, and the query's text as `.rq`, as the sta
 
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,7 +13,7 @@ from csei_graph.pages.render import render
 from csei_graph.pages.router import query_page
 from csei_graph.web import pages
 from csei_graph.web.conneg import HTML, Representation
-from csei_graph.web.service import Rendered
+from csei_graph.web.rendering import Rendered
 
 FILES = {
     "csv": Representation("csv", "text/csv", "csv"),
@@ -52,7 +51,7 @@ async def query_file(request: Request) -> Response:
             return Rendered.of(render(view, service.release).encode("utf-8"), HTML)
         return Rendered.of(result_files(view)[extension], FILES[extension])
 
-    rendered = await run_in_threadpool(service.cache.get_or_render, key, make)
+    rendered = await service.rendered_here(key, make)
     if rendered is None:
         return await pages.not_found(request, f"There is no page at /{path}.")
     return pages.send(request, service, rendered)

@@ -3,7 +3,7 @@ diff with its report and conflicts, and accepting or rejecting it with a reason.
 
 Decisions run `contributions.accept` and `contributions.reject`, as `csei accept` and `csei reject`
 do, with the signed-in maintainer as who decided. An accepted contribution is added to the graph the
-server publishes at once (pages, search, reconciliation); the SPARQL workers see it after a restart.
+server publishes at once (pages, search, reconciliation, /sparql and the dumps).
 """
 
 import urllib.parse

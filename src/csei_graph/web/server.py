@@ -1,4 +1,4 @@
-"""Starts `csei serve`: loads the graph (showing progress), starts the query workers, runs uvicorn."""
+"""Starts `csei serve`: loads the graph (showing progress), starts the workers, runs uvicorn."""
 
 import contextlib
 import functools
@@ -7,11 +7,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-import pyoxigraph as ox
 import uvicorn
 
 from csei_graph import api, releases
@@ -28,6 +27,20 @@ from csei_graph.web.service import PageCache, Service
 from csei_graph.web.workers import ProcessRunner, ThreadRunner
 
 SPINNER = "|/-\\"
+# The worker pools of a server: how many workers, their memory limit, their name and niceness, and after
+# how many seconds a job's worker yields the cores to the others (see ProcessRunner). Dumps (and the
+# search index) are made one at a time, at a lower priority than the pages; a page that takes more than
+# a tenth of a second to make, or a query more than a second, gives way to the short ones.
+POOLS: dict[str, Callable[[Settings], dict[str, object]]] = {
+    "sparql": lambda settings: {"yield_after": 1.0},
+    "render": lambda settings: {
+        "workers": settings.render_workers,
+        "memory_mb": 0,
+        "name": "csei-render",
+        "yield_after": 0.1,
+    },
+    "dump": lambda settings: {"workers": 1, "memory_mb": 0, "name": "csei-dump", "nice": 10},
+}
 
 
 class ServeError(ValueError):
@@ -93,9 +106,22 @@ def open_service(
     print(_loaded(store), file=output, flush=True)
     runner = _process_runner(store, settings)
     runner.start()
+    renderer = _process_runner(store, settings, pool="render")
+    renderer.start()
+    dumper = _process_runner(store, settings, pool="dump")
+    dumper.start()
     last_modified = max((_mtime(source.path) for source in files), default=time.time())
     cache = PageCache(settings.page_cache_entries)
-    return Service(store, settings, runner, last_modified, cache, release=releases.identity(settings))
+    return Service(
+        store,
+        settings,
+        runner,
+        last_modified,
+        cache,
+        release=releases.identity(settings),
+        renderer=renderer,
+        dumper=dumper,
+    )
 
 
 def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
@@ -129,16 +155,19 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
     return Service(pages, settings, runner, None, PageCache(0), description=url, release=release)
 
 
-def _process_runner(store: GraphStore, settings: Settings) -> ProcessRunner:
-    """Workers that fork the graph held in memory, or open the persistent store read-only."""
+def _process_runner(store: GraphStore, settings: Settings, *, pool: str = "sparql") -> ProcessRunner:
+    """Workers that fork the graph held in memory, or open the persistent store read-only: those that
+    run SPARQL queries, those that render pages and documents, or the one that writes dumps."""
+    options = POOLS[pool](settings)
     if store.location is None:
-        return ProcessRunner(lambda: store, settings, start_method="fork")
+        return ProcessRunner(lambda: store, settings, start_method="fork", **options)  # type: ignore[arg-type]
     database = str(store.location / disk.DATABASE)
-    return ProcessRunner(functools.partial(_open_read_only, database), settings, start_method="spawn")
+    opener = functools.partial(_open_read_only, database)
+    return ProcessRunner(opener, settings, start_method="spawn", **options)  # type: ignore[arg-type]
 
 
 def _open_read_only(database: str) -> GraphStore:
-    return GraphStore(ox.Store.read_only(database))
+    return GraphStore.read_only(database)
 
 
 def _mtime(path: Path) -> float:

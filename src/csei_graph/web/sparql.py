@@ -31,9 +31,9 @@ from csei_graph.queries.results import safe_results
 from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.web import conneg
+from csei_graph.web.answers import Answer, Job
 from csei_graph.web.pages import service_of
 from csei_graph.web.service import Service
-from csei_graph.web.workers import Answer, Job
 
 FORM_CONTENT = "application/x-www-form-urlencoded"
 QUERY_CONTENT = "application/sparql-query"

@@ -19,9 +19,9 @@ from csei_graph.pages.query import query_path
 from csei_graph.site import catalogue
 from csei_graph.sparql_syntax import GRAPH_FORMS
 from csei_graph.web import conneg
+from csei_graph.web.answers import Job
 from csei_graph.web.pages import service_of
 from csei_graph.web.sparql import answer_response, stored_query_catalogue
-from csei_graph.web.workers import Job
 
 RESERVED_PARAMETERS = ("format",)
 PARAMETER_SCHEMAS: dict[str, dict[str, str]] = {

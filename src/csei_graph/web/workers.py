@@ -1,4 +1,4 @@
-"""Runs the server's SPARQL queries where their limits really stop them: time, rows and memory.
+"""Runs the server's queries and renders its pages where their limits really stop them: time, rows, memory.
 
 pyoxigraph evaluates a query in Rust, and a Python thread cannot interrupt it: a query that counts
 or sorts a cartesian product gives its first row only once the whole product is made (measured on
@@ -14,16 +14,16 @@ Workers are forked by a *zygote*, a process started once before the server runs 
 never queries: forking a worker from it is safe at any time, where forking the server (whose threads
 read the store and may hold its locks at that instant) could leave a worker stuck for good.
 
+Pages, documents and dumps are rendered by a second pool of the same kind (`csei serve` starts
+both): a heavy page then takes a core of its own, never the server's event loop or its lock on the
+interpreter, and one over the render time limit is stopped as a query is.
+
 A remote store needs no worker: the query waits on the network, which the socket time-out bounds.
 """
 
 import asyncio
 import contextlib
-import csv
 import faulthandler
-import io
-import itertools
-import json
 import multiprocessing
 import os
 import pickle
@@ -31,8 +31,8 @@ import resource
 import signal
 import struct
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
@@ -40,67 +40,28 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from csei_graph import export, queries
-from csei_graph.queries import QueryResult, format_result
 from csei_graph.settings import Settings
-from csei_graph.sources import SourceError
-from csei_graph.stores.base import GraphDataset, Store
-from csei_graph.stores.protocol_client import RemoteError
+from csei_graph.stores.base import Store
+from csei_graph.web.answers import Answer, Job, answer, over_time_limit
 
-SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")
-RESULTS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-# Bytes a result row may take on average before the rows are counted one by one instead.
-ROW_BYTES = 1024
 # Bytes read at a time from a worker's connection: most answers come in one read.
 READ_BYTES = 256 * 1024
-GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 MIB = 1024 * 1024
+# How much a worker lowers its priority (its niceness is raised by) once a job of it is slow.
+SLOW_NICENESS = 10
 
 StoreOpener = Callable[[], Store]
 
 
-@dataclass(frozen=True)
-class Job:
-    """A query to run (its text and dataset, or a stored query's name and parameter values), the format,
-    the row cap."""
-
-    result_format: str
-    max_rows: int
-    sparql: str = ""
-    dataset: GraphDataset | None = None
-    stored: str = ""
-    params: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a query gave: an HTTP status, and the body (results, or a message saying what went wrong)."""
-
-    status: int
-    body: bytes
-    rows: int = 0
-
-    @classmethod
-    def refusal(cls, status: int, message: str) -> "Answer":
-        """An answer that carries a message instead of results."""
-        return cls(status, message.encode("utf-8"))
-
-    @property
-    def message(self) -> str:
-        """The body as text (for refusals)."""
-        return self.body.decode("utf-8", errors="replace")
-
-
 class QueryRunner(Protocol):
-    """Runs queries within a time limit."""
+    """Runs jobs (queries, renders) within a time limit."""
 
     async def run(self, job: Job, timeout: float) -> Answer:
         """Run a job; the answer says why when it was stopped."""
+        ...
+
+    def refresh(self, added: Sequence[ox.Quad]) -> None:
+        """Run jobs from now on over the graph with the statements added to it."""
         ...
 
     def close(self) -> None:
@@ -108,180 +69,12 @@ class QueryRunner(Protocol):
         ...
 
 
-# ------------------------------------------------------------------------------ answering a job
-
-
-def answer(store: Store, job: Job, settings: Settings) -> Answer:
-    """Run a job on a store and write its result, reading at most `max_rows` rows or triples.
-
-    A stored query runs as `csei query` runs it (`queries.run_query`: typed parameters, and no
-    column for them), so both give the same results; the row cap then applies to its result.
-    """
-    try:
-        if job.stored:
-            result = queries.run_query(job.stored, job.params, store=store, settings=settings)
-            collected = result if _size(result) <= job.max_rows else None
-        else:
-            evaluated = store.query(job.sparql, dataset=job.dataset)
-            if isinstance(evaluated, ox.QuerySolutions | ox.QueryBoolean) and job.result_format in RESULTS:
-                return _written_by_engine(store, job, evaluated)
-            collected = _collect(evaluated, job.max_rows)
-        if collected is None:
-            return Answer.refusal(422, rows_over_limit(job.max_rows))
-        return Answer(200, _serialise(collected, job.result_format, settings), _size(collected))
-    except (SyntaxError, ValueError, RuntimeError, RemoteError, OSError, SourceError) as error:
-        return _failure(error)
-
-
-# What each kind of failure means for the client: its status, and the words before the error's own.
-_FAILURES: tuple[tuple[type[Exception], int, str], ...] = (
-    (SyntaxError, 400, "SPARQL syntax error: "),
-    (ValueError, 400, ""),
-    (RuntimeError, 400, "the query cannot be evaluated: "),
-    (RemoteError, 502, "the remote store failed: "),
-    (OSError, 500, "the store could not be read: "),
-    (SourceError, 500, "the store could not be read: "),
-)
-
-
-def _failure(error: Exception) -> Answer:
-    """The answer for a query the store refused or could not run."""
-    if isinstance(error, queries.QueryError):
-        hint = f" ({error.hint})" if error.hint else ""
-        return Answer.refusal(400, f"{error.message}{hint}")
-    status, prefix = next(((s, p) for kind, s, p in _FAILURES if isinstance(error, kind)), (500, ""))
-    detail = error.msg if isinstance(error, SyntaxError) and error.msg else str(error)
-    return Answer.refusal(status, prefix + detail)
-
-
-def _written_by_engine(store: Store, job: Job, evaluated: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
-    """Results written by the engine's own writer: rows never become Python objects.
-
-    The rows are counted in what the engine wrote. The writing stops once it is larger than
-    `ROW_BYTES` a row allowed; the rows are then counted as they come, and written again if there
-    are not too many (rows that large are rare: long literals).
-    """
-    syntax = RESULTS[job.result_format]
-    if isinstance(evaluated, ox.QueryBoolean):
-        return Answer(200, evaluated.serialize(format=syntax), 1)
-    written = _Bounded(job.max_rows * ROW_BYTES)
-    try:
-        evaluated.serialize(written, syntax)
-    except _OverBound:
-        if _count(store.query(job.sparql, dataset=job.dataset), job.max_rows + 1) > job.max_rows:  # type: ignore[arg-type]
-            return Answer.refusal(422, rows_over_limit(job.max_rows))
-        body = store.query(job.sparql, dataset=job.dataset).serialize(format=syntax)  # type: ignore[union-attr]
-        return Answer(200, body, _rows_in(body, syntax))
-    body = written.getvalue()
-    rows = _rows_in(body, syntax)
-    if rows > job.max_rows:
-        return Answer.refusal(422, rows_over_limit(job.max_rows))
-    return Answer(200, body, rows)
-
-
-class _OverBound(Exception):
-    """More bytes were written than the bound allows."""
-
-
-class _Bounded(io.RawIOBase):
-    """A byte buffer that refuses to grow past a bound (so a huge result is not written whole)."""
-
-    def __init__(self, bound: int) -> None:
-        super().__init__()
-        self._bound = bound
-        self._parts: list[bytes] = []
-        self._size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self._size += len(data)
-        if self._size > self._bound:
-            raise _OverBound
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self._parts)
-
-
-def _count(solutions: ox.QuerySolutions, most: int) -> int:
-    """Rows of the solutions, counted up to `most` (the evaluation stops there)."""
-    return sum(1 for _ in itertools.islice(solutions, most))
-
-
-def _rows_in(body: bytes, syntax: ox.QueryResultsFormat) -> int:
-    """Rows in results the engine wrote."""
-    if syntax == ox.QueryResultsFormat.JSON:
-        return len(json.loads(body)["results"]["bindings"])
-    if syntax == ox.QueryResultsFormat.TSV:
-        return body.count(b"\n") - 1  # a header line, then one line a row (line breaks are escaped)
-    if syntax == ox.QueryResultsFormat.CSV:  # a value may hold a line break: the CSV reader knows
-        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-    return sum(1 for _ in ox.parse_query_results(body, syntax))  # type: ignore[union-attr]
-
-
-def _collect(result: object, max_rows: int) -> QueryResult | None:
-    """The result, or None as soon as it has more than max_rows rows (evaluation then stops)."""
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult("ASK", boolean=bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        names = tuple(variable.value for variable in result.variables)
-        rows = []
-        for solution in result:
-            if len(rows) == max_rows:
-                return None
-            rows.append(tuple(solution[name] for name in names))
-        return QueryResult("SELECT", names, tuple(rows))
-    triples: list[ox.Triple] = []
-    for triple in result:  # type: ignore[attr-defined]
-        if len(triples) == max_rows:
-            return None
-        triples.append(triple)
-    return QueryResult("CONSTRUCT", triples=tuple(triples))
-
-
-def _size(result: QueryResult) -> int:
-    return len(result.rows) + len(result.triples) + (result.boolean is not None)
-
-
-def _serialise(result: QueryResult, result_format: str, settings: Settings) -> bytes:
-    if result.form in ("CONSTRUCT", "DESCRIBE"):
-        if result_format not in GRAPH_FORMATS:
-            raise ValueError(
-                f"a {result.form} query gives a graph: ask for one of {', '.join(GRAPH_FORMATS)}"
-            )
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples]
-        return export.to_bytes(quads, export.export_format(result_format), settings)
-    if result_format not in SOLUTION_FORMATS:
-        raise ValueError(f"a {result.form} query gives results: ask for one of {', '.join(SOLUTION_FORMATS)}")
-    # Made safe for spreadsheets (or not, per the settings) by the server, with the engine's own results.
-    return format_result(result, result_format, safe_csv=False).encode("utf-8")
-
-
-def rows_over_limit(max_rows: int) -> str:
-    """Why a query over the row cap was refused, and what to do instead."""
-    return (
-        f"the query gives more than {max_rows:,} rows, the most this endpoint returns: add "
-        f"LIMIT {max_rows} (and OFFSET to page through the rest), or ask for a COUNT"
-    )
-
-
-def over_time_limit(seconds: float) -> str:
-    """Why a query over the time limit was stopped, and what to do instead."""
-    return (
-        f"the query was stopped after {seconds:g} s, the time limit of this endpoint: make it more "
-        "selective (fewer unbound patterns, a LIMIT without ORDER BY) or run it on your own copy of the "
-        "graph with `csei query`"
-    )
-
-
 # ------------------------------------------------------------------------------ remote store
 
 
 class ThreadRunner:
-    """Runs queries on a remote store in threads: the network waits, bounded by the socket time-out."""
+    """Runs jobs in threads: queries on a remote store (the network waits, bounded by the socket
+    time-out), and pages of a server that has no render workers."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
@@ -296,6 +89,9 @@ class ThreadRunner:
         except TimeoutError:
             return Answer.refusal(422, over_time_limit(timeout))
 
+    def refresh(self, added: Sequence[ox.Quad]) -> None:
+        """Nothing to do: the threads read the very store the statements were added to."""
+
     def close(self) -> None:
         """Nothing to stop: each thread ends with its request's socket time-out."""
 
@@ -307,10 +103,18 @@ class ThreadRunner:
 class _Worker:
     pid: int
     connection: Connection
+    # The graph's version the worker holds (see `ProcessRunner.refresh`).
+    generation: int
 
 
 class ProcessRunner:
-    """A pool of worker processes, forked by a zygote, that run queries on the embedded store."""
+    """A pool of worker processes, forked by a zygote, that run jobs on the embedded store.
+
+    `workers` and `memory_mb` default to the SPARQL settings; the render pools give their own, and
+    `nice` (added to the workers' niceness) lets the pool that writes dumps yield the cores to pages;
+    a job still running after `yield_after` seconds (0: never) has its worker lower its priority for the
+    rest of it, so that short jobs go first, and that worker is replaced once it has answered.
+    """
 
     def __init__(
         self,
@@ -318,9 +122,22 @@ class ProcessRunner:
         settings: Settings,
         *,
         start_method: str = "fork",
+        workers: int | None = None,
+        memory_mb: int | None = None,
+        name: str = "csei-sparql",
+        nice: int = 0,
+        yield_after: float = 0,
     ) -> None:
         self._opener = opener
         self._settings = settings
+        self._workers = settings.sparql_workers if workers is None else workers
+        self._memory_mb = settings.sparql_max_memory_mb if memory_mb is None else memory_mb
+        self._name = name
+        self._nice = nice
+        self._yield_after = yield_after
+        # Workers started in the place of a slow one still running (see `_stand_in_when_slow`).
+        self._standing_in = 0
+        self._generation = 0
         self._context = multiprocessing.get_context(start_method)
         self._control: Connection | None = None
         self._zygote: multiprocessing.process.BaseProcess | None = None
@@ -332,20 +149,21 @@ class ProcessRunner:
     def start(self) -> None:
         """Start the zygote and the workers; call it before the server starts any thread."""
         control, theirs = self._context.Pipe()
-        memory = self._settings.sparql_max_memory_mb * MIB
+        memory = self._memory_mb * MIB
         # A forked zygote inherits the server's end too; it closes it, or it would never see the end
         # of the connection when the server goes away.
         inherited = control.fileno() if self._context.get_start_method() == "fork" else None
         self._zygote = self._context.Process(
             target=_zygote,
             args=(theirs, inherited, self._opener, self._settings, memory),
-            name="csei-sparql",
+            kwargs={"nice": self._nice, "yield_after": self._yield_after},
+            name=self._name,
             daemon=True,
         )
         self._zygote.start()
         theirs.close()
         self._control = control
-        for _ in range(max(1, self._settings.sparql_workers)):
+        for _ in range(max(1, self._workers)):
             self._idle.put_nowait(self._spawn())
 
     @property
@@ -367,11 +185,16 @@ class ProcessRunner:
                 return Answer.refusal(
                     503, "every query worker stayed busy for the whole time limit; try again"
                 )
-        finished = False
+        if worker.generation != self._generation:
+            worker = await asyncio.to_thread(self._respawn, worker)
+        finished = stood_in = False
+        receiving: asyncio.Future[Answer] | None = None
         try:
             worker.connection.send(job)
-            answered = await _receive(worker.connection, deadline - loop.time())
-            finished = True
+            receiving = asyncio.ensure_future(_receive(worker.connection, deadline - loop.time()))
+            stood_in = await self._stand_in_when_slow(receiving)
+            answered = await receiving
+            finished = not answered.retired
             return answered
         except TimeoutError:
             return Answer.refusal(422, over_time_limit(timeout))
@@ -379,15 +202,48 @@ class ProcessRunner:
             status = await asyncio.to_thread(self._end, worker)
             return self._died(status)
         finally:
-            if finished:
+            if receiving is not None and not receiving.done():
+                receiving.cancel()  # the request was cancelled: stop waiting for its answer
+            if stood_in:
+                self._end_later(worker)
+            elif finished and worker.generation == self._generation:
                 self._idle.put_nowait(worker)
             else:
                 self._replace_later(worker)
 
+    async def _stand_in_when_slow(self, receiving: "asyncio.Future[Answer]") -> bool:
+        """Once a job is slow (`yield_after`), start another worker in its worker's place, so that the
+        short jobs keep as many workers as the pool has; at most as many stand-ins as workers at once.
+        Whether a stand-in was started (the slow worker is then ended when its job is)."""
+        if self._yield_after <= 0 or self._standing_in >= self._workers:
+            return False
+        done, _ = await asyncio.wait({receiving}, timeout=self._yield_after)
+        if done or self._standing_in >= self._workers:
+            return False
+        self._standing_in += 1
+        task = asyncio.get_running_loop().create_task(self._add_worker())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+        return True
+
+    async def _add_worker(self) -> None:
+        self._idle.put_nowait(await asyncio.to_thread(self._spawn))
+
+    def _end_later(self, worker: _Worker) -> None:
+        """End a worker whose place a stand-in took, without holding up the answer."""
+
+        async def end() -> None:
+            await asyncio.to_thread(self._end, worker)
+            self._standing_in -= 1
+
+        task = asyncio.get_running_loop().create_task(end())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
     def _died(self, status: int) -> Answer:
         """Why a worker died under a query: its memory limit (Rust aborts when an allocation fails)."""
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
-            limit = self._settings.sparql_max_memory_mb
+            limit = self._memory_mb
             return Answer.refusal(
                 422,
                 f"the query was stopped: it needed more than {limit:,} MiB of memory, the limit of this "
@@ -410,14 +266,25 @@ class ProcessRunner:
             self._end(worker)
         return self._spawn()
 
+    def refresh(self, added: Sequence[ox.Quad]) -> None:
+        """Statements were added to the graph (an accepted contribution): every job from now on runs on
+        the graph with them: the zygote keeps them, and each worker it forks adds them to its graph.
+        Each worker is replaced when next taken or freed."""
+        with self._control_lock:
+            control = self._require_control()
+            control.send(("add", list(added)))
+            control.recv()
+            self._generation += 1
+
     def _spawn(self) -> _Worker:
         with self._control_lock:
             control = self._require_control()
             control.send(("spawn",))
             pid = control.recv()
             handle = recv_handle(control)
+            generation = self._generation
         self._pids.add(pid)
-        return _Worker(pid, Connection(handle))
+        return _Worker(pid, Connection(handle), generation)
 
     def _end(self, worker: _Worker) -> int:
         """Kill a worker (if it still runs) and return its wait status."""
@@ -504,14 +371,25 @@ def _framed(received: bytearray) -> bytes | None:
 
 
 def _zygote(
-    control: Connection, inherited: int | None, opener: StoreOpener, settings: Settings, memory: int
+    control: Connection,
+    inherited: int | None,
+    opener: StoreOpener,
+    settings: Settings,
+    memory: int,
+    *,
+    nice: int = 0,
+    yield_after: float = 0,
 ) -> None:
     """Fork a worker when asked, end one when asked; end them all when the server goes away."""
     if inherited is not None:
         os.close(inherited)
+    if nice:
+        os.nice(nice)
     # Ctrl+C reaches the whole process group: the server ends the zygote and the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     children: set[int] = set()
+    # Statements added to the graph since the server started, for every worker forked from now on.
+    added: list[ox.Quad] = []
     parent = os.getppid()
     while True:
         try:
@@ -524,7 +402,7 @@ def _zygote(
             if pid == 0:
                 control.close()
                 ours.close()
-                _worker(theirs, opener, settings, memory)
+                _worker(theirs, opener, added, settings, (memory, yield_after))
             theirs.close()
             children.add(pid)
             control.send(pid)
@@ -533,6 +411,9 @@ def _zygote(
         elif request[0] == "end":
             children.discard(request[1])
             control.send(_end_child(request[1]))
+        elif request[0] == "add":
+            added.extend(request[1])
+            control.send(True)
     for pid in children:
         _end_child(pid)
 
@@ -548,22 +429,61 @@ def _end_child(pid: int) -> int:
         return 0
 
 
-def _worker(connection: Connection, opener: StoreOpener, settings: Settings, memory: int) -> None:
-    """Answer jobs until the connection closes; never returns."""
+def _worker(
+    connection: Connection,
+    opener: StoreOpener,
+    added: Sequence[ox.Quad],
+    settings: Settings,
+    limits: tuple[int, float],
+) -> None:
+    """Answer jobs until the connection closes, or until a slow job lowered its priority; never returns.
+    `limits`: the memory it may take beyond the graph (bytes, 0: any), the seconds before it yields."""
+    memory, yield_after = limits
     # A query over its memory aborts the process: that is its expected end, not a crash to report.
     faulthandler.disable()
     try:
         if memory > 0:
             _limit_memory(memory)
         store = opener()
+        if added:
+            store.add_all(added)  # type: ignore[attr-defined]
         while True:
             try:
                 job = _next_job(connection)
             except (EOFError, OSError):
                 break
-            connection.send(_answer_safely(store, job, settings))
+            answered = _answer_yielding(store, job, settings, yield_after)
+            connection.send(answered)
+            if answered.retired:
+                break
     finally:
         os._exit(0)
+
+
+def _answer_yielding(store: Store, job: Job, settings: Settings, after: float) -> Answer:
+    """The job's answer. Past `after` seconds, the worker lowers its priority for the rest of the job (the
+    cores then go to the short jobs of the other workers first), and retires once it has answered: a
+    process may not raise its priority again.
+
+    A timer signal marks the moment, at no cost to a short job (a thread would cost it a few switches).
+    """
+    if after <= 0:
+        return _answer_safely(store, job, settings)
+    lowered: list[bool] = []
+
+    def lower(signum: int, frame: object) -> None:
+        # Run in the thread that runs the job, the one whose priority Linux then lowers.
+        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + SLOW_NICENESS)
+        lowered.append(True)
+
+    signal.signal(signal.SIGALRM, lower)
+    signal.siginterrupt(signal.SIGALRM, False)  # system calls under way go on, as if no signal came
+    signal.setitimer(signal.ITIMER_REAL, after)
+    try:
+        answered = _answer_safely(store, job, settings)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return replace(answered, retired=True) if lowered else answered
 
 
 def _next_job(connection: Connection) -> Job:
