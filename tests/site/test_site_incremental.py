@@ -8,6 +8,7 @@ import pytest
 
 from csei_graph.api import open_graph
 from csei_graph.settings import Settings
+from csei_graph.site import build
 from csei_graph.site.build import publish
 from csei_graph.stores.embedded import GraphStore
 
@@ -94,3 +95,15 @@ def test_a_full_publish_is_asked_for_or_made_when_the_site_says_nothing(
     (site / ".csei-manifest.json.gz").write_bytes(b"not a manifest")
     assert not publish(after, site, settings).incremental
     assert not publish(before, site, settings, full=True).incremental
+
+
+def test_worker_processes_write_what_one_process_does(
+    graphs: tuple[GraphStore, GraphStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixture's graph is small: workers are asked for whatever the number of resources.
+    monkeypatch.setattr(build, "PARALLEL_FROM", 0)
+    settings = Settings(site_url="https://csei.example.org/", release_date="2025-06-30")
+    alone = publish(graphs[0], tmp_path / "alone", settings, processes=1)
+    shared = publish(graphs[0], tmp_path / "shared", settings, processes=2)
+    assert (alone.pages, alone.files) == (shared.pages, shared.files)
+    assert site_bytes(tmp_path / "alone") == site_bytes(tmp_path / "shared")

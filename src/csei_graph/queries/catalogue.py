@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,7 +12,13 @@ from csei_graph.queries.parameters import PARAMETER_TYPES, term_for_value
 from csei_graph.queries.placement import misuses
 from csei_graph.settings import Settings
 from csei_graph.sources import resource_dir
-from csei_graph.sparql_syntax import ParsedQuery, SparqlSyntaxError, check_nesting, read_query
+from csei_graph.sparql_syntax import (
+    PARSED_TEXTS_KEPT,
+    ParsedQuery,
+    SparqlSyntaxError,
+    check_nesting,
+    read_query,
+)
 
 QUERY_SUFFIX = ".rq"
 HEADER_FIELDS = ("title", "description", "param", "example", "tags")
@@ -46,6 +53,14 @@ def load_query(name_or_path: str | Path, *, max_nesting: int | None = None) -> S
         raise QueryError(path, f"not UTF-8 text (byte {error.start})", hint="save it as UTF-8") from None
     except OSError as error:
         raise QueryError(path, error.strerror or str(error)) from None
+    limit = Settings().sparql_max_nesting if max_nesting is None else max_nesting
+    return _checked_query(text, path, limit)
+
+
+# A publish loads each stored query for the home page, the list of queries and each of its pages:
+# keyed by the text read, a query is checked again only once its file is changed.
+@lru_cache(maxsize=PARSED_TEXTS_KEPT)
+def _checked_query(text: str, path: Path, max_nesting: int) -> StoredQuery:
     parsed = check_syntax(text, path, max_nesting=max_nesting)
     header = _parse_header(text, path) if text.startswith("# title:") else {}
     stored = StoredQuery(name=path.stem, path=path, text=text, form=parsed.form, **header)  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from csei_graph.pages.index import GraphIndex, IndexedReader
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, changes, outputs
 from csei_graph.site.progress import Progress, StepNames
-from csei_graph.site.resources import write_resources
+from csei_graph.site.resources import Part, write_resources
 from csei_graph.site.swap import MARKER, checked_outdir, swap_in
 from csei_graph.site.writer import SiteWriter
 from csei_graph.stores.base import Store
@@ -39,6 +39,8 @@ from csei_graph.workspace import Workspace
 
 # A previous site of this many files or more is removed in the background once the new one is in place.
 LARGE_SITE_FILES = 50_000
+# Below this many resources the site is written by this process alone: starting others costs more.
+PARALLEL_FROM = 2000
 
 
 @dataclass(frozen=True)
@@ -126,20 +128,16 @@ def _build(
         kept = sorted(set(iris) - rewrite)
         shown.step("pages kept from the previous site", len(kept))
         linked = changes.link_unchanged(outdir, building, kept, BASE)
-    shown.step("pages of resources", len(to_write))
-    _, written = write_resources(
-        building, reader, to_write, shown.advance, processes or _processors(), release=release
+    shown.step("pages of resources, listings, dumps and the other pages", len(to_write))
+    parts = _parts(store, reader, settings, shapes)
+    # Forking worker processes costs more than it saves on small graphs.
+    processes = (processes or _processors()) if len(iris) >= PARALLEL_FROM else 1
+    pages, written = write_resources(
+        building, reader, to_write, shown.advance, processes, release=release, parts=parts
     )
     writer = SiteWriter(building, release)
     writer.pages += [path for iri in iris if (path := paths.page_path(iri, BASE))]
-    shown.step("listings")
-    outputs.listing_pages(writer, reader)
-    shown.step("home, search, ontology, shapes and queries")
-    outputs.fixed_pages(writer, store, reader, settings, shapes)
-    shown.step("dumps, catalogue and VoID")
-    _dumps(writer, store)
-    outputs.metadata(writer, store, settings)
-    _release_files(writer, settings)
+    writer.pages += pages
     shown.step("sitemap and redirect rules")
     meta = catalogue.dataset_metadata(settings)
     outputs.sitemap(writer, meta)
@@ -157,6 +155,20 @@ def _build(
         len(to_write),
         rewrite is not None,
     )
+
+
+def _parts(store: Store, reader: IndexedReader, settings: Settings, shapes: Graph | None) -> list[Part]:
+    """The site's parts other than the resources' pages, the longest first."""
+
+    def fixed(writer: SiteWriter) -> None:
+        outputs.fixed_pages(writer, store, reader, settings, shapes)
+
+    def dumps(writer: SiteWriter) -> None:
+        _dumps(writer, store)
+        outputs.metadata(writer, store, settings)
+        _release_files(writer, settings)
+
+    return [fixed, dumps, lambda writer: outputs.listing_pages(writer, reader)]
 
 
 def _dumps(writer: SiteWriter, store: Store) -> None:

@@ -1,4 +1,5 @@
-"""The page and RDF documents of each resource, written by several processes at once for large graphs."""
+"""The page and RDF documents of each resource, written by several processes at once for large graphs,
+together with the site's other parts (listings, fixed pages, dumps...), which then run beside them."""
 
 import ctypes
 import io
@@ -15,12 +16,12 @@ from csei_graph.pages.render import render
 from csei_graph.pages.resource import resource_page
 from csei_graph.site.writer import GZIP_SUFFIX, SiteWriter
 
-# Below this many resources the work is done in this process: starting others costs more.
-PARALLEL_FROM = 2000
 BATCH = 200
 _PR_SET_PDEATHSIG = 1
-# What the worker processes inherit when they fork: the site's root and the reader.
+# What the worker processes inherit when they fork: the site's root, the reader and the parts.
 _WORK: dict[str, object] = {}
+# A part of the site other than the resources' pages: it writes its files with the writer it is given.
+Part = Callable[[SiteWriter], None]
 
 
 def document_paths(stem: str) -> list[str]:
@@ -57,24 +58,34 @@ def write_resources(
     processes: int,
     *,
     release: str = "",
+    parts: Sequence[Part] = (),
 ) -> tuple[list[str], int]:
-    """Write the pages of these resources under root (their footer naming the `release`); the pages
-    written and the number of files."""
-    if processes < 2 or len(iris) < PARALLEL_FROM:
+    """Write the pages of these resources under root (their footer naming the `release`), then the
+    `parts`; the pages the parts wrote and the number of files of all.
+
+    With several `processes`, the parts are the first tasks of the worker processes (the longest
+    first), so that the resources' batches even out the work of each; which process writes a file
+    changes nothing in it.
+    """
+    if processes < 2:
         writer = SiteWriter(root, release)
         for start in range(0, len(iris), BATCH):
             for iri in iris[start : start + BATCH]:
                 write_resource(writer, reader, iri)
             advance(len(iris[start : start + BATCH]))
-        return writer.pages, writer.files
-    _WORK.update(root=root, reader=reader, release=release)
-    batches = [list(iris[start : start + BATCH]) for start in range(0, len(iris), BATCH)]
+        others = SiteWriter(root, release)
+        for part in parts:
+            part(others)
+        return others.pages, writer.files + others.files
+    _WORK.update(root=root, reader=reader, release=release, parts=parts)
+    tasks: list[int | list[str]] = [*range(len(parts))]
+    tasks += [list(iris[start : start + BATCH]) for start in range(0, len(iris), BATCH)]
     pages: list[str] = []
     files = 0
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(processes, initializer=_die_with_parent) as pool:
-            for written, count, size in pool.imap_unordered(_write_batch, batches):
+            for written, count, size in pool.imap_unordered(_run_task, tasks):
                 pages += written
                 files += count
                 advance(size)
@@ -83,12 +94,16 @@ def write_resources(
     return pages, files
 
 
-def _write_batch(iris: list[str]) -> tuple[list[str], int, int]:
+def _run_task(task: int | list[str]) -> tuple[list[str], int, int]:
+    """A part (by its number), or a batch of resources: the part's pages, the files, the resources."""
     writer = SiteWriter(_WORK["root"], _WORK["release"])  # type: ignore[arg-type]
+    if isinstance(task, int):
+        _WORK["parts"][task](writer)  # type: ignore[index]
+        return writer.pages, writer.files, 0
     reader: Reader = _WORK["reader"]  # type: ignore[assignment]
-    for iri in iris:
+    for iri in task:
         write_resource(writer, reader, iri)
-    return writer.pages, writer.files, len(iris)
+    return [], writer.files, len(task)
 
 
 def _die_with_parent() -> None:
