@@ -6,7 +6,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench import worst
-from bench.bench_serve import HTML, Load, _get, _hammer, start_serve
+from bench.bench_serve import HTML, Load, get, hammer, start_serve
 from bench.common import Check, Context, Section, Table, count, quick, seconds
 
 TITLE = "Heavy neighbours"
@@ -48,8 +48,8 @@ def run(context: Context) -> Section:
     server = start_serve([heavy], folder / "server", environment=environment)
     try:
         pages = [_page_path(iri) for iri in _organisations(server.port)]
-        _hammer(server.port, pages, connections=PAGE_CONNECTIONS, once=True, headers=HTML)  # warm up
-        alone = _hammer(server.port, pages, connections=PAGE_CONNECTIONS, duration=SECONDS, headers=HTML)
+        hammer(server.port, pages, connections=PAGE_CONNECTIONS, once=True, headers=HTML)  # warm up
+        alone = hammer(server.port, pages, connections=PAGE_CONNECTIONS, duration=SECONDS, headers=HTML)
         beside, heavy_load, dump_load = _with_heavy_neighbours(server.port, pages)
     finally:
         server.stop()
@@ -113,7 +113,7 @@ def _write_heavy(path: Path) -> None:
 
 def _organisations(port: int) -> list[str]:
     query = urllib.parse.urlencode({"query": ORGANISATIONS})
-    status, body = _get(port, f"/sparql?{query}", {"Accept": "application/sparql-results+json"})
+    status, body = get(port, f"/sparql?{query}", {"Accept": "application/sparql-results+json"})
     if status != 200:
         raise RuntimeError(f"/sparql answered {status}: {body[:200]!r}")
     found = [row["o"]["value"] for row in json.loads(body)["results"]["bindings"]]
@@ -130,7 +130,7 @@ def _with_heavy_neighbours(port: int, pages: list[str]) -> tuple[Load, Load, Loa
     found: dict[str, Load] = {}
 
     def drive(name: str, paths: list[str], headers: dict[str, str]) -> None:
-        found[name] = _hammer(port, paths, connections=1, stop=stop, headers=headers)
+        found[name] = hammer(port, paths, connections=1, stop=stop, headers=headers)
 
     neighbours = [
         threading.Thread(target=drive, args=("heavy", [HEAVY_PAGE], HTML)),
@@ -139,7 +139,7 @@ def _with_heavy_neighbours(port: int, pages: list[str]) -> tuple[Load, Load, Loa
     for thread in neighbours:
         thread.start()
     try:
-        beside = _hammer(port, pages, connections=PAGE_CONNECTIONS, duration=SECONDS, headers=HTML)
+        beside = hammer(port, pages, connections=PAGE_CONNECTIONS, duration=SECONDS, headers=HTML)
     finally:
         stop.set()
         for thread in neighbours:

@@ -290,7 +290,7 @@ def _measure(dataset: Dataset, context: Context) -> Measured:
     memory = _start(dataset, scratch / "memory")
     try:
         pages, kept, lookups, oxigraph_lookups = _targets(memory, scratch)
-        cold = _hammer(memory.port, pages, connections=FIRST_RENDER_CONNECTIONS, once=True, headers=HTML)
+        cold = hammer(memory.port, pages, connections=FIRST_RENDER_CONNECTIONS, once=True, headers=HTML)
         warm = _wrk(memory.port, kept, HTML["Accept"], CONNECTIONS, scratch)
         queried = _wrk(memory.port, lookups, JSON_RESULTS["Accept"], CONNECTIONS, scratch)
         in_memory_mb = _pss_mb(memory.process.pid)
@@ -303,7 +303,7 @@ def _measure(dataset: Dataset, context: Context) -> Measured:
     oxigraph_dir = _oxigraph_store(store_dir, scratch)
     reopened = _start(dataset, scratch / "reopen", store=store_dir)
     try:
-        cold_on_disk = _hammer(
+        cold_on_disk = hammer(
             reopened.port, pages, connections=FIRST_RENDER_CONNECTIONS, once=True, headers=HTML
         )
         ours, theirs = _lookups_in_turns(reopened, oxigraph_dir, lookups, oxigraph_lookups, scratch)
@@ -370,7 +370,7 @@ def start_serve(
         if process.poll() is not None:
             raise RuntimeError(f"csei serve exited: {(folder / 'serve.log').read_text()[-2000:]}")
         try:
-            if _get(port, "/openapi.json")[0] == 200:
+            if get(port, "/openapi.json")[0] == 200:
                 return Server(process, port, time.perf_counter() - started)
         except OSError:
             time.sleep(0.05)
@@ -390,7 +390,7 @@ def _targets(server: Server, scratch: Path) -> tuple[list[str], list[str], list[
 
 
 def _select(server: Server, query: str, variable: str) -> list[str]:
-    status, body = _get(server.port, f"/sparql?{urllib.parse.urlencode({'query': query})}", JSON_RESULTS)
+    status, body = get(server.port, f"/sparql?{urllib.parse.urlencode({'query': query})}", JSON_RESULTS)
     if status != 200:
         raise RuntimeError(f"the query of the targets failed: {status} {body[:300]!r}")
     return [b[variable]["value"] for b in json.loads(body)["results"]["bindings"]]
@@ -467,7 +467,7 @@ def _start_oxigraph(location: Path, folder: Path) -> Server:
         if process.poll() is not None:
             raise RuntimeError(f"oxigraph serve exited: {(folder / 'oxigraph.log').read_text()[-2000:]}")
         try:
-            if _get(port, "/query?query=ASK%7B%7D", JSON_RESULTS)[0] == 200:
+            if get(port, "/query?query=ASK%7B%7D", JSON_RESULTS)[0] == 200:
                 return Server(process, port, time.perf_counter() - started)
         except OSError:
             time.sleep(0.05)
@@ -495,7 +495,7 @@ def _lookups_in_turns(
     return ours_load, theirs_load
 
 
-def _hammer(
+def hammer(
     port: int,
     paths: Sequence[str],
     *,
@@ -566,7 +566,7 @@ def _soak(server: Server, pages: Sequence[str], lookups: Sequence[str]) -> Soak:
     results: dict[str, Load] = {}
 
     def drive(name: str, paths: Sequence[str], connections: int, headers: dict[str, str]) -> None:
-        results[name] = _hammer(server.port, paths, connections=connections, stop=stop, headers=headers)
+        results[name] = hammer(server.port, paths, connections=connections, stop=stop, headers=headers)
 
     def sample() -> None:
         while not stop.wait(0.5):
@@ -643,7 +643,8 @@ def _checks(cold: Load, cold_on_disk: Load, ours: WrkLoad, theirs: WrkLoad, soak
     ]
 
 
-def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One GET on a fresh connection to the local server: its status and body."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         connection.request("GET", path, headers=headers or {})

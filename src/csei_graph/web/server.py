@@ -7,9 +7,9 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
@@ -27,20 +27,12 @@ from csei_graph.web.service import PageCache, Service
 from csei_graph.web.workers import ProcessRunner, ThreadRunner
 
 SPINNER = "|/-\\"
-# The worker pools of a server: how many workers, their memory limit, their name and niceness, and after
-# how many seconds a job's worker yields the cores to the others (see ProcessRunner). Dumps (and the
-# search index) are made one at a time, at a lower priority than the pages; a page that takes more than
-# a tenth of a second to make, or a query more than a second, gives way to the short ones.
-POOLS: dict[str, Callable[[Settings], dict[str, object]]] = {
-    "sparql": lambda settings: {"yield_after": 1.0},
-    "render": lambda settings: {
-        "workers": settings.render_workers,
-        "memory_mb": 0,
-        "name": "csei-render",
-        "yield_after": 0.1,
-    },
-    "dump": lambda settings: {"workers": 1, "memory_mb": 0, "name": "csei-dump", "nice": 10},
-}
+# After how many seconds a job's worker yields the cores to the others (see ProcessRunner): a page that
+# takes more than a tenth of a second to make, or a query more than a second, gives way to short ones.
+PAGE_YIELDS_AFTER = 0.1
+QUERY_YIELDS_AFTER = 1.0
+# Dumps (and the search index) are made one at a time, at a lower priority than the pages.
+DUMP_NICENESS = 10
 
 
 class ServeError(ValueError):
@@ -104,12 +96,16 @@ def open_service(
     with _loading(files, output):
         store = api.open_graph(sources, settings=settings)
     print(_loaded(store), file=output, flush=True)
-    runner = _process_runner(store, settings)
-    runner.start()
-    renderer = _process_runner(store, settings, pool="render")
-    renderer.start()
-    dumper = _process_runner(store, settings, pool="dump")
-    dumper.start()
+    runner = _started_pool(store, settings, yield_after=QUERY_YIELDS_AFTER)
+    renderer = _started_pool(
+        store,
+        settings,
+        workers=settings.render_workers,
+        memory_mb=0,
+        name="csei-render",
+        yield_after=PAGE_YIELDS_AFTER,
+    )
+    dumper = _started_pool(store, settings, workers=1, memory_mb=0, name="csei-dump", nice=DUMP_NICENESS)
     last_modified = max((_mtime(source.path) for source in files), default=time.time())
     cache = PageCache(settings.page_cache_entries)
     return Service(
@@ -155,19 +151,16 @@ def _remote_service(settings: Settings, url: str, output: TextIO) -> Service:
     return Service(pages, settings, runner, None, PageCache(0), description=url, release=release)
 
 
-def _process_runner(store: GraphStore, settings: Settings, *, pool: str = "sparql") -> ProcessRunner:
-    """Workers that fork the graph held in memory, or open the persistent store read-only: those that
-    run SPARQL queries, those that render pages and documents, or the one that writes dumps."""
-    options = POOLS[pool](settings)
+def _started_pool(store: GraphStore, settings: Settings, **options: Any) -> ProcessRunner:
+    """Started workers (see ProcessRunner for the options) that fork the graph held in memory, or open
+    the persistent store read-only."""
     if store.location is None:
-        return ProcessRunner(lambda: store, settings, start_method="fork", **options)  # type: ignore[arg-type]
-    database = str(store.location / disk.DATABASE)
-    opener = functools.partial(_open_read_only, database)
-    return ProcessRunner(opener, settings, start_method="spawn", **options)  # type: ignore[arg-type]
-
-
-def _open_read_only(database: str) -> GraphStore:
-    return GraphStore.read_only(database)
+        pool = ProcessRunner(lambda: store, settings, start_method="fork", **options)
+    else:
+        opener = functools.partial(GraphStore.read_only, store.location / disk.DATABASE)
+        pool = ProcessRunner(opener, settings, start_method="spawn", **options)
+    pool.start()
+    return pool
 
 
 def _mtime(path: Path) -> float:
