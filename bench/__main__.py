@@ -179,7 +179,9 @@ def _report(
         "",
         *_unmeasured(datasets),
         Table(
-            "What the project must show", ["target", "measured", "met"], [_check_row(c) for c in checks]
+            "What the project must show",
+            ["target", "measured", "met", "cause of a miss, from this run's figures"],
+            [_check_row(c) for c in checks],
         ).markdown()
         if checks
         else "No target was measured in this run.",
@@ -210,7 +212,9 @@ def _unmeasured(datasets: list[Dataset]) -> list[str]:
 
 
 def _check_row(check: Check) -> list[str]:
-    return [check.target, check.measured, "yes" if check.met else "**no**"]
+    if check.met:
+        return [check.target, check.measured, "yes", ""]
+    return [check.target, check.measured, "**no**", check.cause or "not found by this run"]
 
 
 def _datasets_table(datasets: list[Dataset]) -> Table:

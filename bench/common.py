@@ -91,11 +91,16 @@ class Table:
 
 @dataclass(frozen=True)
 class Check:
-    """A target the project must meet, what was measured, and whether it is met."""
+    """A target the project must meet, what was measured, whether it is met, and why not if it is not.
+
+    `cause` is made from figures of the same run (where the time or the memory went), so that a miss
+    is shown with what it costs and where.
+    """
 
     target: str
     measured: str
     met: bool
+    cause: str = ""
 
 
 @dataclass
