@@ -10,9 +10,9 @@ from typing import Any
 
 from bench.common import Check, Context, Section, Table, count, growth_table, megabytes, seconds
 from csei_graph.api import open_graph
+from csei_graph.progress import Steps
 from csei_graph.settings import Settings
 from csei_graph.site.build import publish
-from csei_graph.site.progress import Progress
 
 TITLE = "Publishing"
 INTRO = """One call in a fresh process per size, on the built-in graph together with the synthetic graph
@@ -35,14 +35,14 @@ def _settings() -> Settings:
     return Settings.from_env().with_values(release_date="2025-01-01")
 
 
-class StepTimes(Progress):
+class StepTimes(Steps):
     """The seconds of each step of a publish, in order (where its time goes)."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[str, float]] = []
         self._began = time.perf_counter()
 
-    def step(self, name: str, total: int | None = None) -> None:
+    def step(self, name: str, total: int | None = None, *, unit: str = "items") -> None:
         self._end()
         self.steps.append((name, 0.0))
         self._began = time.perf_counter()

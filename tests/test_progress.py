@@ -7,7 +7,10 @@ import pty
 import struct
 import termios
 
-from csei_graph.progress import progress, track
+import pytest
+
+from csei_graph import progress as progress_module
+from csei_graph.progress import ShownSteps, StepNames, progress, track
 
 
 def test_a_log_gets_plain_lines_with_counts_and_time_left() -> None:
@@ -50,3 +53,38 @@ def test_a_terminal_gets_a_bar_with_counts() -> None:
     assert "0/3" in drawn
     assert "clusters/s" in drawn
     assert "\r" in drawn, "the bar is redrawn in place"
+
+
+def test_a_log_gets_a_line_for_each_step_that_took_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = io.StringIO()
+    monkeypatch.setattr(progress_module, "STEP_LINE_FROM_SECONDS", 0.0)
+    shown = ShownSteps(log)
+    shown.step("reading the index of the graph")
+    shown.step("writing the pages", 3, unit="resources")
+    shown.advance(2)
+    shown.advance(1)
+    shown.close()
+    lines = log.getvalue().splitlines()
+    assert lines[0].startswith("reading the index of the graph in ")
+    assert lines[1].startswith("writing the pages: 3 resources in ")
+    assert all(line.endswith(" s") for line in lines)
+    assert len(lines) == 2
+
+
+def test_short_steps_write_nothing_to_a_log() -> None:
+    log = io.StringIO()
+    shown = ShownSteps(log)
+    shown.step("writing the pages", 1000, unit="resources")
+    shown.advance(1000)
+    shown.close()
+    assert log.getvalue() == ""
+
+
+def test_the_api_callable_gets_each_step_name() -> None:
+    names: list[str] = []
+    shown = StepNames(names.append)
+    shown.step("one")
+    shown.advance(5)
+    shown.step("two", 3)
+    shown.close()
+    assert names == ["one", "two"]

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from csei_graph import admission
 from csei_graph.export.canonical import canonical_blank_nodes
+from csei_graph.progress import Steps
 from csei_graph.settings import Settings
 from csei_graph.stores.base import GraphName, Store
 from csei_graph.stores.protocol_client import Endpoint, ProtocolClient, RemoteError
@@ -45,6 +46,7 @@ def push(
     *,
     graphs: Sequence[str] = (),
     default_graph: str = DEFAULT_GRAPH_HOLDER,
+    progress: Steps | None = None,
 ) -> Transfer:
     """Upload graphs to a remote store by the Graph Store Protocol, each replacing the remote one.
 
@@ -60,14 +62,20 @@ def push(
         raise ValueError(f"no graph <{unknown[0]}> in the local store; its graphs are: {', '.join(local)}")
     if default_graph in local or default_graph == PUSH_RECORD:
         raise ValueError(f"<{default_graph}> is a graph of its own: choose another --default-graph")
+    shown = progress or Steps()
     client = ProtocolClient(endpoint)
     previous = _previous_layout(client) if graphs else None
     blank = _canonical_blank_statements(store)
     moved: dict[str, int] = {}
-    for name in graphs or local:
+    names = graphs or local
+    shown.step("pushing the graphs", len(names) + (0 if graphs else 1), unit="graphs")
+    for name in names:
         moved[name] = _put(client, name, _triples(store, name, blank))
+        shown.advance()
     if not graphs:
         moved[""] = _put(client, default_graph, _triples(store, ox.DefaultGraph(), blank))
+        shown.advance()
+    shown.step("recording what was pushed")
     layout = _layout_after(previous, moved, default_graph)
     if not graphs:
         stale = set(_known_graphs(client)) - set(layout.triples)

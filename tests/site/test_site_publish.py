@@ -205,7 +205,7 @@ def test_publish_replaces_a_site_only_when_finished(tmp_path: Path) -> None:
     (outdir / "index.html").write_text("the previous site", encoding="utf-8")
 
     def interrupt(step: str) -> None:
-        if step.startswith("sitemap"):
+        if step.startswith("writing the sitemap"):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -7,6 +7,8 @@ for the module. The commands run in a folder of their own, so that no workspace 
 to the graph they push.
 """
 
+import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from csei_graph import progress
 from csei_graph.cli import main
 from csei_graph.namespaces import BASE
 from csei_graph.stores.protocol_client import SPARQL_RESULTS_JSON, Endpoint, ProtocolClient
@@ -44,9 +47,8 @@ def _csei(endpoint: Endpoint, folder: Path, *arguments: str) -> str:
     """A csei command against the store, logged in as the store wants, in a folder of its own."""
     login = ["--user", endpoint.user, "--auth", endpoint.auth] if endpoint.user else []
     env = {"CSEI_ENDPOINT_PASSWORD": endpoint.password or ""}
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=folder):
-        result = runner.invoke(main, [*arguments, "--endpoint", endpoint.query_url, *login], env=env)
+    with contextlib.chdir(folder):
+        result = CliRunner().invoke(main, [*arguments, "--endpoint", endpoint.query_url, *login], env=env)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -66,6 +68,17 @@ def test_pushing_twice_leaves_the_store_as_pushing_once(endpoint: Endpoint, tmp_
     assert _statements(endpoint) == once
 
 
+def test_push_shows_how_many_graphs_it_pushed(
+    endpoint: Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "STEP_LINE_FROM_SECONDS", 0.0)
+    output = _csei(endpoint, tmp_path, "push")
+    pushed = re.search(r"pushed \d+ triples in (\d+) graph\(s\)", output)
+    assert pushed is not None, output
+    assert int(pushed[1]) > 10
+    assert f"pushing the graphs: {pushed[1]} graphs in " in output
+
+
 @pytest.mark.parametrize("output_format", ["trig", "nquads"])
 def test_pull_gives_back_the_bytes_of_the_local_export(
     endpoint: Endpoint, tmp_path: Path, output_format: str
@@ -73,8 +86,7 @@ def test_pull_gives_back_the_bytes_of_the_local_export(
     _csei(endpoint, tmp_path, "push")
     pulled, exported = tmp_path / f"pulled.{output_format}", tmp_path / f"exported.{output_format}"
     _csei(endpoint, tmp_path, "pull", "--format", output_format, "--output", str(pulled))
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        export = runner.invoke(main, ["export", "--format", output_format, "--out", str(exported)])
+    with contextlib.chdir(tmp_path):
+        export = CliRunner().invoke(main, ["export", "--format", output_format, "--out", str(exported)])
     assert export.exit_code == 0, export.output
     assert pulled.read_bytes() == exported.read_bytes()

@@ -5,6 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from csei_graph.progress import Steps
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources, discover
 from csei_graph.stores.embedded import GraphStore
@@ -56,25 +57,52 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthResu
     return path, write_synthetic(path, 12, 7, defects=10)
 
 
-def _validated(path: Path, engine: str, pieces_above: int, monkeypatch: pytest.MonkeyPatch) -> Report:
+class CountedSteps(Steps):
+    """The steps a validation shows and the items counted in each."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int | None, int]] = []
+
+    def step(self, name: str, total: int | None = None, *, unit: str = "items") -> None:
+        self.steps.append((name, total, 0))
+
+    def advance(self, done: int = 1) -> None:
+        name, total, counted = self.steps[-1]
+        self.steps[-1] = (name, total, counted + done)
+
+
+def _validated(
+    path: Path,
+    engine: str,
+    pieces_above: int,
+    monkeypatch: pytest.MonkeyPatch,
+    progress: Steps | None = None,
+) -> Report:
     monkeypatch.setattr(validate, "PIECES_ABOVE", pieces_above)
     monkeypatch.setattr(engines, "PIECE_FOCUS_NODES", GROUP_SIZE)
     sources = builtin_sources(Settings()) + discover([path])
     store = GraphStore.from_sources(sources)
-    return validate_store(store, whole_graph(store), engine, files=[s.path for s in sources])
+    files = [s.path for s in sources]
+    return validate_store(store, whole_graph(store), engine, files=files, progress=progress)
 
 
 def test_pieces_give_the_results_of_a_single_run(
     synthetic: tuple[Path, SynthResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, made = synthetic
-    in_pieces = _validated(path, "shacl", 0, monkeypatch)
+    shown = CountedSteps()
+    in_pieces = _validated(path, "shacl", 0, monkeypatch, shown)
     single = _validated(path, "shacl", 10**9, monkeypatch)
     assert sorted(map(_key, in_pieces.results)) == sorted(map(_key, single.results))
     assert in_pieces.rules.keys() == single.rules.keys()
     assert in_pieces.conforms is single.conforms is False
     # Each defect put in the graph is found on its node.
     assert {d.focus for d in made.defects} <= {r.focus for r in in_pieces.results}
+    # The progress shown counts every focus node once, up to the total it announced.
+    name, total, counted = shown.steps[0]
+    assert name == "checking the shapes around each focus node"
+    assert total is not None and total > GROUP_SIZE * 3
+    assert counted == total
 
 
 def test_the_graph_is_cut_into_several_pieces_that_cover_every_focus_node(

@@ -70,14 +70,14 @@ def publish_command(
 ) -> None:
     """Write the static linked-data site into OUTDIR, replacing an earlier site there only when done."""
     from csei_graph import api
+    from csei_graph.progress import ShownSteps, Steps
     from csei_graph.site.build import publish
-    from csei_graph.site.progress import Progress, ShownProgress
 
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise ValueError(f"--site-url must be an http(s) address, not {site_url!r}")
     settings = settings.with_values(site_url=site_url, release_date=release_date)
     store = api.open_graph(sources, settings=settings)
-    progress = Progress() if quiet else ShownProgress()
+    progress = Steps() if quiet else ShownSteps()
     report = publish(store, outdir, settings, progress=progress, full=full)
     rewritten = f", {report.rewritten} written anew" if report.incremental else ""
     click.echo(

@@ -214,9 +214,14 @@ def push(
 
     default_graph = default_graph or DEFAULT_GRAPH_HOLDER
     remote = make_endpoint(settings, endpoint, store_url=store_url, user=user, auth=auth, timeout=timeout)
-    moved = transfer.push(
-        api.open_graph(settings=settings), remote, graphs=graphs, default_graph=default_graph
-    )
+    from csei_graph.progress import ShownSteps
+
+    shown = ShownSteps()
+    try:
+        store = api.open_graph(settings=settings)
+        moved = transfer.push(store, remote, graphs=graphs, default_graph=default_graph, progress=shown)
+    finally:
+        shown.close()
     for graph, count in moved.triples.items():
         click.echo(f"  {count:>8}  {graph or f'(default graph, into {default_graph})'}")
     click.echo(f"pushed {moved.total} triples in {len(moved.triples)} graph(s) to {remote.graph_store_url}")

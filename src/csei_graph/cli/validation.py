@@ -48,8 +48,15 @@ def validate(
 ) -> None:
     """Validate the graph in use, or SOURCES (files or folders) together with it; exit 1 on violations."""
     from csei_graph import validation
+    from csei_graph.progress import ShownSteps
 
-    report = validation.validate_graph(sources, settings=settings, engine=engine, input_format=input_format)
+    shown = ShownSteps()
+    try:
+        report = validation.validate_graph(
+            sources, settings=settings, engine=engine, input_format=input_format, progress=shown
+        )
+    finally:
+        shown.close()
     click.echo(validation.render(report, output, base=Path.cwd()), nl=False)
     if not report.passes(strict):
         sys.exit(EXIT_PROBLEMS)

@@ -28,9 +28,9 @@ from csei_graph.leftovers import remove_abandoned
 from csei_graph.namespaces import BASE, ONTOLOGY_IRI
 from csei_graph.pages import paths
 from csei_graph.pages.index import GraphIndex, IndexedReader
+from csei_graph.progress import StepNames, Steps
 from csei_graph.settings import Settings
 from csei_graph.site import catalogue, changes, outputs
-from csei_graph.site.progress import Progress, StepNames
 from csei_graph.site.resources import Part, write_resources
 from csei_graph.site.swap import MARKER, checked_outdir, swap_in
 from csei_graph.site.writer import SiteWriter
@@ -62,7 +62,7 @@ def publish(
     settings: Settings | None = None,
     *,
     shapes: Graph | None = None,
-    progress: Progress | Callable[[str], None] | None = None,
+    progress: Steps | Callable[[str], None] | None = None,
     full: bool = False,
     processes: int | None = None,
 ) -> PublishReport:
@@ -74,7 +74,7 @@ def publish(
     settings = settings or Settings()
     started = time.monotonic()
     outdir = checked_outdir(outdir)
-    shown = progress if isinstance(progress, Progress) else StepNames(progress or (lambda _: None))
+    shown = progress if isinstance(progress, Steps) else StepNames(progress or (lambda _: None))
     # Folders of an earlier publish that was killed: named after its process, which is gone.
     remove_abandoned(
         outdir.parent, re.compile(rf"\.{re.escape(outdir.name)}\.(?:building|previous)-(\d+)-.*")
@@ -108,11 +108,11 @@ def _build(
     settings: Settings,
     *,
     shapes: Graph | None,
-    shown: Progress,
+    shown: Steps,
     full: bool,
     processes: int | None,
 ) -> PublishReport:
-    shown.step("the index of the graph")
+    shown.step("reading the index of the graph")
     index = GraphIndex(store.quads())
     reader = IndexedReader(store, index, settings)
     iris = [iri for iri in reader.resource_iris() if iri != ONTOLOGY_IRI]
@@ -126,9 +126,11 @@ def _build(
     else:
         to_write = sorted(rewrite)
         kept = sorted(set(iris) - rewrite)
-        shown.step("pages kept from the previous site", len(kept))
+        shown.step(f"keeping the {len(kept):,} unchanged resource pages of the previous site")
         linked = changes.link_unchanged(outdir, building, kept, BASE)
-    shown.step("pages of resources, listings, dumps and the other pages", len(to_write))
+    shown.step(
+        "writing the pages of resources, listings, dumps and the other pages", len(to_write), unit="resources"
+    )
     parts = _parts(store, reader, settings, shapes)
     # Forking worker processes costs more than it saves on small graphs.
     processes = (processes or _processors()) if len(iris) >= PARALLEL_FROM else 1
@@ -138,7 +140,7 @@ def _build(
     writer = SiteWriter(building, release)
     writer.pages += [path for iri in iris if (path := paths.page_path(iri, BASE))]
     writer.pages += pages
-    shown.step("sitemap and redirect rules")
+    shown.step("writing the sitemap and redirect rules")
     meta = catalogue.dataset_metadata(settings)
     outputs.sitemap(writer, meta)
     outputs.rules(writer, settings, meta)

@@ -10,6 +10,7 @@ import shacl
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
+from csei_graph.progress import Steps
 from csei_graph.sources import discover, resource_dir
 from csei_graph.stores.embedded import GraphStore
 from csei_graph.terms import RdflibTerm, ill_typed_literals_quiet
@@ -66,14 +67,17 @@ def _compiled_run(
     return EngineRun(graph, roots)
 
 
-def run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> EngineRun | None:
+def run_in_pieces(
+    shapes: Shapes, store: GraphStore, data: DataGraph, progress: Steps | None = None
+) -> EngineRun | None:
     """The compiled engine's run over the whole data, a group of focus nodes at a time.
 
     Each group is checked with the triples its checks read (the walks of `Shapes.reads`), as a
     focused run is, and the ontology; the shapes' targets are replaced by the group's nodes. The
     shapes whose reads are not known are checked on the whole data. None when the targets cannot be
-    resolved on the store.
+    resolved on the store. `progress` counts the focus nodes checked.
     """
+    shown = progress or Steps()
     local, whole = shapes.parts
     reads = shapes.reads
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -95,6 +99,7 @@ def run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> EngineR
     if resolved is None:
         return None
     untargeted, shapes_of = resolved
+    shown.step("checking the shapes around each focus node", len(shapes_of), unit="focus nodes")
     graph = Graph()
     roots: dict[RdflibTerm, RdflibTerm] = {}
     for group in grouped(shapes_of, around, PIECE_FOCUS_NODES):
@@ -106,7 +111,9 @@ def run_in_pieces(shapes: Shapes, store: GraphStore, data: DataGraph) -> EngineR
         compiled = shapes._compile(untargeted + targets.decode())
         data_read = around.data(around.read_by(group))
         roots.update(_compiled_run(compiled, data_read, shapes.name, graph).roots)
+        shown.advance(len(group))
     if whole is not None:
+        shown.step("checking the shapes that read the whole graph")
         roots.update(_compiled_run(whole.compiled_for(data), data.ntriples, whole.name, graph).roots)
     _set_conforms(graph)
     return EngineRun(graph, roots)

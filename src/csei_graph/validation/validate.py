@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 
+from csei_graph.progress import Steps
 from csei_graph.settings import Settings
 from csei_graph.sources import builtin_sources
 from csei_graph.stores.embedded import GraphStore
@@ -112,9 +113,14 @@ def validate_store(
     engine: str,
     files: Sequence[Path] = (),
     known_locations: dict[str, Location] | None = None,
+    *,
+    progress: Steps | None = None,
 ) -> Report:
-    """Validate a scope of the store with the project's shapes; each result names and places its resource."""
-    report = scope_report(engine, project_shapes(), scope, store)
+    """Validate a scope of the store with the project's shapes; each result names and places its resource.
+
+    `progress` shows the steps of a large whole graph's validation (checked in pieces).
+    """
+    report = scope_report(engine, project_shapes(), scope, store, progress)
     known = known_locations or {}
 
     def where(resources: Iterable[str]) -> dict[str, Location]:
@@ -124,7 +130,9 @@ def validate_store(
     return annotated(report, labels=lambda focus: label_of(store, focus), locations=where)
 
 
-def scope_report(engine: str, shapes: Shapes, scope: Scope, store: GraphStore | None = None) -> Report:
+def scope_report(
+    engine: str, shapes: Shapes, scope: Scope, store: GraphStore | None = None, progress: Steps | None = None
+) -> Report:
     """The results of the shapes on a scope, with rules and report graph, before they are placed.
 
     A focused scope is checked in two runs: the shapes whose reads are known on the scope's data,
@@ -133,7 +141,7 @@ def scope_report(engine: str, shapes: Shapes, scope: Scope, store: GraphStore | 
     if scope.focus is None:
         # A large whole graph is checked in pieces: the shapes read only around each focus node.
         large = store is not None and scope.data.ntriples.count(b"\n") > PIECES_ABOVE
-        run = run_in_pieces(shapes, store, scope.data) if large and engine == "shacl" else None  # type: ignore[arg-type]
+        run = run_in_pieces(shapes, store, scope.data, progress) if large and engine == "shacl" else None  # type: ignore[arg-type]
         return read_results(run or run_engine(engine, shapes, scope.data), shapes.graph, engine)
     local, whole = shapes.parts
     focused = read_results(run_engine(engine, local, scope.data), shapes.graph, engine, keep=scope.keeps)
@@ -160,13 +168,16 @@ def label_of(store: GraphStore, node: str) -> str | None:
     return None
 
 
-def validate_builtin(settings: Settings | None = None, engine: str | None = None) -> Report:
-    """Validate the whole built-in graph (the ontology and the data files)."""
+def validate_builtin(
+    settings: Settings | None = None, engine: str | None = None, progress: Steps | None = None
+) -> Report:
+    """Validate the whole built-in graph (the ontology and the data files), its progress shown."""
     settings = settings or Settings()
     sources = builtin_sources(settings)
     store = GraphStore.from_sources(sources, settings)
     chosen = engine or settings.validation_engine
-    return validate_store(store, whole_graph(store), chosen, files=[s.path for s in sources])
+    files = [s.path for s in sources]
+    return validate_store(store, whole_graph(store), chosen, files=files, progress=progress)
 
 
 def validate_catalogue(catalogue: Graph, engine: str = "shacl") -> Report:
