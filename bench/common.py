@@ -26,6 +26,8 @@ DEFECTS_PER_CLUSTER = 0.6
 SEED = 42
 SHORT_SECONDS = 1.0
 SHORT_RUNS = 5
+# The shortest loop of calls `per_call` times (seconds).
+LOOP_SECONDS = 0.2
 # Set by `python -m bench --quick`: each section measures less, and says so.
 QUICK_VARIABLE = "CSEI_BENCH_QUICK"
 
@@ -148,6 +150,24 @@ class Context:
             started = time.perf_counter()
             result = call()
             timings.append(time.perf_counter() - started)
+        return Timing(timings, result)
+
+    def per_call(self, call: Callable[[], Any], runs: int | None = None) -> Timing:
+        """Seconds per call, as timeit measures it: each run is a loop of calls lasting at least
+        `LOOP_SECONDS`, its mean taken, so that a call of microseconds is not timed alone, cold from a
+        collection. A call as long as the loop is timed once per run, as `timed` times it."""
+        gc.collect()
+        started = time.perf_counter()
+        result = call()
+        first = time.perf_counter() - started
+        calls = 1 if first >= LOOP_SECONDS else max(2, int(LOOP_SECONDS / max(first, 1e-7)))
+        timings = [first] if calls == 1 else []
+        while not timings or len(timings) < self.runs_for(timings[0], runs):
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(calls):
+                call()
+            timings.append((time.perf_counter() - started) / calls)
         return Timing(timings, result)
 
     def in_subprocess(

@@ -107,16 +107,17 @@ def _example_code(parameter: Parameter) -> str:
 
 
 def _check_concept_exists(query: StoredQuery, parameter: Parameter, term: OxTerm, store: Store) -> None:
-    known = store.query(
-        f"SELECT DISTINCT ?c ?scheme WHERE {{ ?c <{SKOS_IN_SCHEME}> ?scheme }} ORDER BY ?c",
-        {"scheme": ox.NamedNode(parameter.scheme_iri)},
-    )
+    scheme = ox.NamedNode(parameter.scheme_iri)
+    # One ASK when the concept is known (every call of the query); the whole scheme only for the hint.
+    if store.query(f"ASK {{ ?c <{SKOS_IN_SCHEME}> ?scheme }}", {"c": term, "scheme": scheme}):
+        return
+    listing = f"SELECT DISTINCT ?c ?scheme WHERE {{ ?c <{SKOS_IN_SCHEME}> ?scheme }} ORDER BY ?c"
+    known = store.query(listing, {"scheme": scheme})
     codes = [row["c"].value.rsplit("/", 1)[-1] for row in known]  # type: ignore[union-attr]
     code = term.value.rsplit("/", 1)[-1]
-    if code not in codes:
-        raise QueryError(
-            query.path,
-            f"parameter {parameter.name}: {code!r} is not a concept of {parameter.scheme_iri}",
-            line=parameter.line,
-            hint=f"known: {', '.join(codes) or 'none in this graph'}",
-        )
+    raise QueryError(
+        query.path,
+        f"parameter {parameter.name}: {code!r} is not a concept of {parameter.scheme_iri}",
+        line=parameter.line,
+        hint=f"known: {', '.join(codes) or 'none in this graph'}",
+    )
