@@ -2,6 +2,7 @@
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,8 +20,10 @@ from bench.common import (
     ratio,
     seconds,
 )
+from csei_graph import admission
 from csei_graph.settings import Settings
 from csei_graph.sources import discover
+from csei_graph.stores import disk
 from csei_graph.stores.embedded import GraphStore
 
 TITLE = "Loading and reopening the graph"
@@ -62,6 +65,34 @@ def build_bare(path: str, base: str, optimize: str = "") -> None:
     if optimize:
         store.optimize()
     store.flush()
+
+
+def project_parts(path: str) -> dict[str, float]:
+    """What the project's load does beyond the engine's, each part timed alone on a bare store loaded
+    first: the admission policy's checks (as `GraphStore.from_sources` runs them) and the sources'
+    hash (what `GraphStore.open` adds)."""
+    settings = Settings.from_env()
+    source = Path(path)
+    store = ox.Store()
+    store.load(path=path, format=ox.RdfFormat.TRIG)
+    started = time.perf_counter()
+    may_be_long, may_hold_blank = admission.file_may_hold(source, ox.RdfFormat.TRIG, settings)
+    bytes_read = time.perf_counter()
+    blank = []
+    if may_hold_blank:
+        read = ox.parse(path=path, format=ox.RdfFormat.TRIG, rename_blank_nodes=True)
+        blank = admission.with_blank_nodes(read)
+    parsed_again = time.perf_counter()
+    admission.store_refusal(store, settings, long_terms=may_be_long, blank=blank)
+    checked = time.perf_counter()
+    disk.fingerprint(discover([source]), settings)
+    hashed = time.perf_counter()
+    return {
+        "bytes read": bytes_read - started,
+        "parsed again": parsed_again - bytes_read,
+        "statements checked": checked - parsed_again,
+        "hashed": hashed - checked,
+    }
 
 
 def reopen_project(path: str, directory: str) -> None:
@@ -114,7 +145,10 @@ def run(context: Context) -> Section:
             reopen_rows.append(
                 [dataset.label, name, str(len(timing.seconds)), seconds(timing.median), timing.spread]
             )
-        section.checks += _checks(dataset.label, memory, disk, reopen)
+        parts = None
+        if dataset.label == "1M":  # where the load targets are checked
+            parts = context.in_subprocess("bench.bench_load:project_parts", path, runs=1).result
+        section.checks += _checks(dataset.label, memory, disk, reopen, parts)
     columns = ["size", "triples", "engine", "runs", "median", "min–max", "triples/s", "peak MB", "vs bare"]
     section.tables += [
         Table("In memory", columns, memory_rows, ["`vs bare`: median over bare pyoxigraph's, same size."]),
@@ -164,27 +198,49 @@ def _row(label: str, triples: int, name: str, timing: Timing, bare: float) -> li
 
 
 def _checks(
-    label: str, memory: dict[str, Timing], disk: dict[str, Timing], reopen: dict[str, Timing]
+    label: str,
+    memory: dict[str, Timing],
+    disk: dict[str, Timing],
+    reopen: dict[str, Timing],
+    parts: dict[str, float] | None,
 ) -> list[Check]:
     project, bare = memory["project (memory)"].median, memory["bare pyoxigraph (memory)"].median
     rdflib_time = memory["rdflib Memory"].median
     reopened = reopen["project `GraphStore.open`"].median
     persistent = disk["project (persistent)"].median / disk["bare bulk_load + optimize"].median
     checks = [Check(f"{label}: store reopen under 1 s", seconds(reopened), reopened < 1.0)]
-    if label == "1M":
-        checks += [
-            Check(
-                "1M: load within 1.3× of bare pyoxigraph (in memory)",
-                ratio(project / bare),
-                project / bare <= 1.3,
-            ),
-            Check(
-                "1M: load within 1.3× of bare pyoxigraph (persistent, same compaction)",
-                ratio(persistent),
-                persistent <= 1.3,
-            ),
-            Check(
-                "1M: load ≥ 10× faster than rdflib", ratio(rdflib_time / project), rdflib_time / project >= 10
-            ),
-        ]
-    return checks
+    if parts is None:
+        return checks
+    in_memory = _load_cause(project, bare, parts)
+    return [
+        *checks,
+        Check(
+            "1M: load within 1.3× of bare pyoxigraph (in memory)",
+            ratio(project / bare),
+            project / bare <= 1.3,
+            in_memory,
+        ),
+        Check(
+            "1M: load within 1.3× of bare pyoxigraph (persistent, same compaction)",
+            ratio(persistent),
+            persistent <= 1.3,
+            f"{in_memory}; the sources' content hash, which a reopening compares: {seconds(parts['hashed'])}",
+        ),
+        Check(
+            "1M: load ≥ 10× faster than rdflib",
+            ratio(rdflib_time / project),
+            rdflib_time / project >= 10,
+            f"rdflib's load {seconds(rdflib_time)}, the project's {seconds(project)}: {in_memory}",
+        ),
+    ]
+
+
+def _load_cause(project: float, bare: float, parts: dict[str, float]) -> str:
+    """Where the project's load goes beyond the bare engine's, from the parts timed alone."""
+    return (
+        f"{seconds(project - bare)} over the bare load; the admission policy's checks timed alone: "
+        f"the file's bytes read for long terms and blank nodes {seconds(parts['bytes read'])} (beside "
+        f"the engine's load, in another thread), the file parsed again for its blank nodes "
+        f"{seconds(parts['parsed again'])} (only where its bytes may hold some), the statements per "
+        f"resource and blank nodes checked {seconds(parts['statements checked'])}"
+    )

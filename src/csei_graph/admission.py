@@ -8,6 +8,7 @@ resource it was found on and the setting that raises it; the caller adds the fil
 """
 
 import mmap
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -353,6 +354,24 @@ def store_refusal(
     return nesting_refusal(to_blank, settings) or alike_refusal(blank, settings)  # type: ignore[arg-type]
 
 
+def added_refusal(store: ox.Store, added: Sequence[ox.Quad], settings: Settings) -> Refusal | None:
+    """What the policy refuses in a store it admitted once `added` joined it, statements whose terms
+    were checked already (a contribution's, file by file): the limits that statements reach together,
+    checked on what they touch only (seconds spared at a million statements).
+
+    The resources they describe are counted again. Blank nodes alike or nested can only change where
+    they bring blank nodes (theirs are always new ones): the store's are then read again, all of them.
+    """
+    most = {"most": int(settings.max_statements_per_resource)}
+    for subject in dict.fromkeys(quad.subject for quad in added):
+        bound = {ox.Variable("s"): subject}
+        for row in store.query(_BUSIEST % most, use_default_graph_as_union=True, substitutions=bound):  # type: ignore[union-attr]
+            return too_many_statements(short(row["s"]), int(row["n"].value), settings)  # type: ignore[union-attr]
+    if not with_blank_nodes(added):
+        return None
+    return store_refusal(store, settings, long_terms=False)
+
+
 def with_blank_nodes(statements: Iterable[Statement]) -> list[tuple[Node, ox.NamedNode, object]]:
     """The statements holding a blank node, as (subject, predicate, object)."""
     return [
@@ -371,16 +390,53 @@ def file_may_hold(path: Path, syntax: ox.RdfFormat, settings: Settings) -> tuple
 
     A term over a limit takes more bytes than the limit, on one line unless it is a long
     (triple-quoted) string; a line that long holds a whole aligned window of half the limit with no
-    line break. A triple term is written `<<`; a blank node `_:`, or in Turtle `[` or `(`.
+    line break. A triple term is written `<<`; a blank node `_:`, or in Turtle `[` or `(` outside
+    strings, IRIs and comments.
     """
     limit = min(settings.max_iri_chars, settings.max_literal_chars)
     window = max((limit + 2) // 2, 1)
-    marks = (b"_:", b"[", b"(") if syntax in _TURTLE_FAMILY else (b"_:",)
     if not path.stat().st_size:
         return False, False
     with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        blank = any(data.find(mark) >= 0 for mark in marks)
-        if data.find(b"<<") >= 0 or data.find(b'"""') >= 0 or data.find(b"'''") >= 0:
+        # Each search of a mark of several bytes reads the whole file: once each.
+        found = {mark for mark in (b"_:", b"<<", b'"""', b"'''") if data.find(mark) >= 0}
+        blank = _may_hold_blank(data, syntax, found)
+        if found & {b"<<", b'"""', b"'''"}:
             return True, blank
         starts = range(0, len(data) - window + 1, window)
         return any(data.find(b"\n", start, start + window) < 0 for start in starts), blank
+
+
+# What a line may hold around a `[` or `(` that is no blank node: a string on one line, an IRI, a comment.
+_NOT_SYNTAX = re.compile(rb'"[^"\n]*"|\'[^\'\n]*\'|<[^>\n]*>|#.*')
+# Lines with a `[` or `(` read one by one before the file is taken as holding blank nodes: the full
+# parse that follows costs less than reading more lines in Python.
+MOST_LINES_READ = 10_000
+
+
+def _may_hold_blank(data: mmap.mmap, syntax: ox.RdfFormat, found: set[bytes]) -> bool:
+    if b"_:" in found:
+        return True
+    if syntax not in _TURTLE_FAMILY:
+        return False
+    marked = data.find(b"[") >= 0 or data.find(b"(") >= 0
+    # Where a string spans lines, or `<<` opens a triple term, no line read alone tells.
+    if not marked or found & {b'"""', b"'''", b"<<"}:
+        return marked
+    lines_read = 0
+    for mark in (b"[", b"("):
+        at = data.find(mark)
+        while at >= 0:
+            start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
+            end = len(data) if end < 0 else end
+            line = data[start:end]
+            lines_read += 1
+            # An escape may hide a quote from the pattern: such a line is taken as it looks.
+            if lines_read > MOST_LINES_READ or b"\\" in line or _holds_syntax(line, mark):
+                return True
+            at = data.find(mark, end)
+    return False
+
+
+def _holds_syntax(line: bytes, mark: bytes) -> bool:
+    return mark in _NOT_SYNTAX.sub(b" ", line)

@@ -2,6 +2,7 @@
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,11 +98,11 @@ class GraphStore:
             self._store, self._build, self._copy_on_change = copy, None, False
         self._store.extend(quads)
 
-    def admission_refusal(self, settings: Settings) -> admission.Refusal | None:
-        """What the graph's admission policy refuses in the store as it is now (`admission.store_refusal`),
-        once statements were added whose terms were checked already (a contribution's, file by file):
-        only the limits that statements reach together are checked again."""
-        return admission.store_refusal(self._store, settings, long_terms=False)
+    def admission_refusal(self, added: Sequence[ox.Quad], settings: Settings) -> admission.Refusal | None:
+        """What the graph's admission policy refuses in the store once `added` joined it, statements
+        whose terms were checked already (a contribution's, file by file): only the limits that
+        statements reach together are checked again, on what they touch (`admission.added_refusal`)."""
+        return admission.added_refusal(self._store, added, settings)
 
     def query(
         self,
@@ -176,14 +177,17 @@ def _load(store: ox.Store, sources: Sequence[Source], settings: Settings, *, bul
         in_graph = None if source.format.supports_datasets else source.graph
         # A bulk load writes new database files at a fixed cost: worth it for large files only.
         load = store.bulk_load if bulk and _size(source.path) >= BULK_LOAD_BYTES else store.load
-        try:
-            load(path=str(source.path), format=source.format, to_graph=in_graph)
-        except (SyntaxError, OSError, ValueError) as error:
-            parse(source, settings, own=True)  # raises the error with its file, line and column
-            raise SourceError(source.path, str(error)) from None
         # The policy's scans of every statement are spared where no file can need them: the bytes of a
-        # file tell whether it may hold a long term, a triple term or a blank node.
-        may_be_long, may_hold_blank = admission.file_may_hold(source.path, source.format, settings)
+        # file tell whether it may hold a long term, a triple term or a blank node. The engine's load
+        # lets other threads run, so the bytes are read meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            marks = reader.submit(admission.file_may_hold, source.path, source.format, settings)
+            try:
+                load(path=str(source.path), format=source.format, to_graph=in_graph)
+            except (SyntaxError, OSError, ValueError) as error:
+                parse(source, settings, own=True)  # raises the error with its file, line and column
+                raise SourceError(source.path, str(error)) from None
+        may_be_long, may_hold_blank = marks.result()
         long_terms |= may_be_long
         if may_hold_blank:
             read = ox.parse(path=str(source.path), format=source.format, rename_blank_nodes=True)

@@ -232,7 +232,7 @@ def check_in(
     store.add_all(changes)
     # Within the limits alone, it may still take the graph over one (a resource's statements, blank
     # nodes alike): refused now, before it is filed, rather than making the graph unloadable once merged.
-    refused = store.admission_refusal(settings or Settings())
+    refused = store.admission_refusal(changes, settings or Settings())
     if refused is not None:
         raise SourceError(
             contribution.files[0], f"{refused.message}, once merged with the graph", hint=refused.hint
