@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         known = ", ".join(s.removeprefix("bench_") for s in SECTIONS)
         sys.exit(f"unknown section {', '.join(unknown)}: use {known}")
     workdir = Path(tempfile.mkdtemp(prefix="csei-bench-", dir=arguments.workdir))
+    # What csei keeps between runs (the stored queries' checks) starts empty, in the scratch folder:
+    # the run's first command checks them, the later ones find them kept, as a user's commands do.
+    os.environ["CSEI_CACHE_DIR"] = str(workdir / "cache")
     started = time.perf_counter()
     load = LoadWatch(LOAD_EVERY_SECONDS)
     load.start()

@@ -21,7 +21,8 @@ runs): one page and three documents per resource, the listings with their facets
 and query pages, the search index, gzip dumps in six syntaxes, catalogue, VoID, sitemap and redirect
 rules, built beside OUTDIR and swapped in. *Publishing again*: the same over the site just published,
 after a contribution of about 1,000 triples (only the pages whose resource or neighbours changed are
-written anew). Publishing takes minutes at 1M: one run of each."""
+written anew). The stored queries' checks are kept from the run's earlier commands (docs/queries.md), as
+they are after a user's first command. Publishing takes minutes at 1M: one run of each."""
 PUBLISH_TARGET_SECONDS_PER_MILLION = 120
 INCREMENTAL_TARGET_SECONDS = 10
 # A contribution of about a thousand statements: new organisations, each a member of a cluster.

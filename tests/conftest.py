@@ -1,8 +1,10 @@
 """Fixtures shared by the whole suite: the built-in graph, loaded once through the loading module."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,16 @@ from csei_graph.stores.embedded import GraphStore
 from csei_graph.workspace import Workspace, init
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Results the suite's commands keep between runs go to a folder of this run alone (the commands
+    it starts inherit it), never to the user's cache."""
+    os.environ["CSEI_CACHE_DIR"] = tempfile.mkdtemp(prefix="csei-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("CSEI_CACHE_DIR", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -13,14 +13,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "csei_graph"
 
 # Each module or package of csei_graph and its layer; a module not named is in its package's layer.
 LAYERS: dict[str, int] = {
-    # 0, sources: reading files, settings, names, terms, atomic writes. The package itself imports
-    # nothing when imported (its public names are looked up on first use), so any module may read
-    # its version from it.
+    # 0, sources: reading files, settings, names, terms, atomic writes, kept results. The package
+    # itself imports nothing when imported (its public names are looked up on first use), so any
+    # module may read its version from it.
     "csei_graph": 0,
     "csei_graph.settings": 0,
     "csei_graph.namespaces": 0,
     "csei_graph.files": 0,
     "csei_graph.leftovers": 0,
+    "csei_graph.cache": 0,
     "csei_graph.terms": 0,
     "csei_graph.progress": 0,
     "csei_graph.sparql_syntax": 0,

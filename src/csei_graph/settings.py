@@ -100,6 +100,13 @@ class Settings:
         "it is rebuilt when any source's content changes (docs/scaling.md). Unset: the graph is loaded in "
         "memory. Also csei --store.",
     )
+    cache_dir: Path | None = _setting(
+        None,
+        "Folder where csei keeps results it would otherwise work out again in every command (the checks "
+        "of the stored queries, which take seconds), each under a key naming the text, code and library "
+        "versions it was made from, so a kept result is never stale. Removing it is always safe. Unset: "
+        "the user's cache folder (~/.cache/csei-graph on Linux).",
+    )
     endpoint_timeout: int = _setting(
         30,
         "Seconds to wait for each answer of a remote SPARQL store (csei query --endpoint, push, pull). "

@@ -4,6 +4,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pyoxigraph as ox
 import pytest
 
 from csei_graph.pages.home import home_view
@@ -11,7 +12,7 @@ from csei_graph.pages.index import GraphIndex, IndexedReader
 from csei_graph.pages.listing import Listing, all_listing_pages, listing_page, listing_view
 from csei_graph.pages.message import message_view
 from csei_graph.pages.ontology import ontology_view
-from csei_graph.pages.query import queries_view
+from csei_graph.pages.query import queries_view, query_view
 from csei_graph.pages.reader import Reader
 from csei_graph.pages.render import render
 from csei_graph.pages.resource import ResourceView, inverse_wording, resource_page, resource_view
@@ -268,3 +269,20 @@ def test_pages_read_from_the_index_are_those_read_from_the_store(site_store: Gra
         map(str, live.describe(MARKUP_CLUSTER))
     )
     assert search_entries(indexed) == search_entries(live)
+
+
+def test_query_pages_read_through_a_publish_reader_are_those_of_a_request(site_store: GraphStore) -> None:
+    indexed = IndexedReader(site_store, GraphIndex(site_store.quads()))
+    for name in ("clusters-in-country", "cluster-members"):
+        assert query_view(site_store, name, reader=indexed) == query_view(site_store, name), name
+
+
+def test_kept_solutions_are_read_once_per_reader(site_store: GraphStore) -> None:
+    reader = Reader(site_store)
+    sparql = "SELECT ?c ?kind WHERE { ?c a ?kind } ORDER BY ?c"
+    kind = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")
+    kept = reader.kept_solutions(sparql, kind=kind)
+    assert [row["c"] for row in kept] == [row["c"] for row in reader.query(sparql, kind=kind)]
+    assert kept
+    assert reader.kept_solutions(sparql, kind=kind) is kept
+    assert Reader(site_store).kept_solutions(sparql, kind=kind) is not kept

@@ -215,7 +215,8 @@ def export_to_stdout(
 @contextmanager
 def gzip_writer(raw: BinaryIO | IO[bytes]) -> Iterator[gzip.GzipFile]:
     """A gzip stream with no file name and no time stamp in its header, so its bytes are stable."""
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped:
+    # Level 6, gzip's own default: half the time of level 9 for dumps 2 to 4% larger.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped:
         yield zipped
 
 

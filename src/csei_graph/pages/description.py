@@ -37,13 +37,16 @@ class DescriptionView:
     alternates: tuple[Alternate, ...]
 
 
-def description_view(store: Store, stem: str, settings: Settings | None = None) -> DescriptionView | None:
-    """The page of the catalogue (`catalog`) or the VoID description (`void`), or None."""
+def description_view(
+    store: Store, stem: str, settings: Settings | None = None, made: Graph | None = None
+) -> DescriptionView | None:
+    """The page of the catalogue (`catalog`) or the VoID description (`void`), or None; `made` is the
+    description when it was already made (a publish writes it in RDF first)."""
     if stem not in DESCRIPTIONS:
         return None
     title, make = DESCRIPTIONS[stem]
     reader = Reader(store, settings)
-    graph: Graph = make(store, reader.settings)  # type: ignore[arg-type]
+    graph: Graph = made if made is not None else make(store, reader.settings)  # type: ignore[arg-type]
 
     def key(term: object) -> tuple[bool, str]:
         # Blank nodes by what they say (their labels change from one run to the next): a stable order.

@@ -175,6 +175,9 @@ class IndexedReader(Reader):
     def __init__(self, store: Store, index: GraphIndex, settings: Settings | None = None) -> None:
         super().__init__(store, settings)
         self.index = index
+        # (class, facet) -> the class's members grouped by their values of the facet: a publish writes
+        # a listing for every value, which then reads its members instead of filtering the class.
+        self._members_by_value: dict[tuple[str, str], dict[str, list[OxTerm]]] = {}
 
     def _find_label(self, key: str, term: OxTerm) -> str | None:
         return self.index.labels.get(key)
@@ -216,11 +219,21 @@ class IndexedReader(Reader):
         return self.index.instance_counts().get(iri, 0)
 
     def class_members(self, iri: str, facet: FacetDefinition | None = None, value: str = "") -> list[OxTerm]:
-        members = self.index.members(iri)
         if facet is None:
-            return list(members)
-        wanted = ox.NamedNode(value)
-        return [x for x in members if wanted in self.index.facet_values(x, facet)]
+            return list(self.index.members(iri))
+        return list(self._grouped_members(iri, facet).get(value, ()))
+
+    def _grouped_members(self, iri: str, facet: FacetDefinition) -> dict[str, list[OxTerm]]:
+        """The members of a class by the IRIs of their values of a facet (each under all its values)."""
+        key = (iri, facet.name)
+        if key not in self._members_by_value:
+            grouped: dict[str, list[OxTerm]] = defaultdict(list)
+            for member in self.index.members(iri):
+                for found in self.index.facet_values(member, facet):
+                    if isinstance(found, ox.NamedNode):
+                        grouped[found.value].append(member)
+            self._members_by_value[key] = dict(grouped)
+        return self._members_by_value[key]
 
     def facet_counts(
         self, iri: str, facet: FacetDefinition, selected: FacetDefinition | None = None, value: str = ""

@@ -113,14 +113,19 @@ EDITOR_PAGE = "query-editor.html"
 
 
 def query_view(
-    store: Store, name: str, settings: Settings | None = None, values: Mapping[str, str] | None = None
+    store: Store,
+    name: str,
+    settings: Settings | None = None,
+    values: Mapping[str, str] | None = None,
+    *,
+    reader: Reader | None = None,
 ) -> QueryView | None:
     """A stored query with its result on the store for the values given (else the defaults), or None
-    if unknown."""
+    if unknown; labels are read through `reader` when given (a publish's, which keeps them)."""
     if name not in stored_query_names():
         return None
     stored, error = _load_query(name)
-    reader = Reader(store, settings)
+    reader = reader or Reader(store, settings)
     columns: tuple[str, ...] = ()
     rows: list[tuple[Value | None, ...]] = []
     chosen = chosen_values(stored, values or {}) if stored else {}

@@ -54,7 +54,7 @@ def concept_options(reader: Reader, parameter: queries.Parameter) -> list[tuple[
     """(code, label) of the concepts of the parameter's scheme the graph uses, by label; the default too."""
     found = {
         concept_code(parameter, row["c"].value): reader.label(row["c"])
-        for row in reader.query(USED_CONCEPTS, scheme=ox.NamedNode(parameter.scheme_iri))
+        for row in reader.kept_solutions(USED_CONCEPTS, scheme=ox.NamedNode(parameter.scheme_iri))
         if isinstance(row["c"], ox.NamedNode)
         and paths.SAFE_SEGMENT.fullmatch(concept_code(parameter, row["c"].value))
     }

@@ -104,12 +104,21 @@ class Reader:
         self._found = found_in(store)
         self._labels: dict[str, str] = self._found["labels"]
         self._candidates: dict[str, list[LabelRank]] = {}
+        self._kept_solutions: dict[tuple[str, tuple[tuple[str, OxTerm], ...]], list[ox.QuerySolution]] = {}
 
     # ------------------------------------------------------------------------------ queries
 
     def query(self, sparql: str, **bindings: OxTerm) -> Iterator[ox.QuerySolution]:
         """The solutions of a SELECT query written with the pages' prefixes."""
         yield from self.store.query(SPARQL_PREFIXES + sparql, bindings)  # type: ignore[misc]
+
+    def kept_solutions(self, sparql: str, **bindings: OxTerm) -> list[ox.QuerySolution]:
+        """The solutions of a SELECT query, read once for this reader (the graph does not change while a
+        reader lives): for what many pages of a publish ask alike."""
+        key = (sparql, tuple(sorted(bindings.items())))
+        if key not in self._kept_solutions:
+            self._kept_solutions[key] = list(self.query(sparql, **bindings))
+        return self._kept_solutions[key]
 
     def ask(self, sparql: str, **bindings: OxTerm) -> bool:
         """The answer of an ASK query written with the pages' prefixes."""

@@ -1,12 +1,16 @@
 """The stored queries: the catalogue, the header that documents each query, and the checks made on reading."""
 
+import hashlib
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from csei_graph import sparql_syntax
+from csei_graph.cache import cache_key, recall, remember
 from csei_graph.queries.model import Parameter, QueryError, StoredQuery
 from csei_graph.queries.parameters import PARAMETER_TYPES, term_for_value
 from csei_graph.queries.placement import misuses
@@ -14,6 +18,7 @@ from csei_graph.settings import Settings
 from csei_graph.sources import resource_dir
 from csei_graph.sparql_syntax import (
     PARSED_TEXTS_KEPT,
+    QUERY_FORMS,
     ParsedQuery,
     SparqlSyntaxError,
     check_nesting,
@@ -24,6 +29,8 @@ QUERY_SUFFIX = ".rq"
 HEADER_FIELDS = ("title", "description", "param", "example", "tags")
 UNBOUND = "-"
 REQUIRED = "required"
+# The kept results of checks: the form of each text that passed them.
+CHECKED_KIND = "checked-queries"
 
 _FIELD_LINE = re.compile(r"# (?P<key>[a-z]+):(?P<value>.*)$")
 _CONTINUATION_LINE = re.compile(r"#  +\S")
@@ -58,14 +65,31 @@ def load_query(name_or_path: str | Path, *, max_nesting: int | None = None) -> S
 
 
 # A publish loads each stored query for the home page, the list of queries and each of its pages:
-# keyed by the text read, a query is checked again only once its file is changed.
+# keyed by the text read, a query is checked again only once its file is changed. Checking parses the
+# text with rdflib's grammar, a fifth of a second a query: a text that passed is remembered on disk
+# (with the code and parsers that passed it), so that the next command does not check it again.
 @lru_cache(maxsize=PARSED_TEXTS_KEPT)
 def _checked_query(text: str, path: Path, max_nesting: int) -> StoredQuery:
+    key = cache_key(text, str(max_nesting), *_checker_identity())
+    form = recall(CHECKED_KIND, key)
+    if form in QUERY_FORMS:
+        header = _parse_header(text, path) if text.startswith("# title:") else {}
+        return StoredQuery(name=path.stem, path=path, text=text, form=form, **header)  # type: ignore[arg-type]
     parsed = check_syntax(text, path, max_nesting=max_nesting)
     header = _parse_header(text, path) if text.startswith("# title:") else {}
     stored = StoredQuery(name=path.stem, path=path, text=text, form=parsed.form, **header)  # type: ignore[arg-type]
     _check_parameter_use(stored, parsed)
+    remember(CHECKED_KIND, key, parsed.form)
     return stored
+
+
+@cache
+def _checker_identity() -> tuple[str, ...]:
+    """What a check's outcome depends on beside the text: the code that checks, the parsers it uses."""
+    code = hashlib.sha256()
+    for module in [*sorted(Path(__file__).parent.glob("*.py")), Path(sparql_syntax.__file__)]:
+        code.update(module.read_bytes())
+    return (code.hexdigest(), *(f"{name} {version(name)}" for name in ("rdflib", "pyparsing", "pyoxigraph")))
 
 
 def check_syntax(text: str, path: Path | str = "<query>", *, max_nesting: int | None = None) -> ParsedQuery:

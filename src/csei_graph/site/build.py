@@ -160,31 +160,38 @@ def _build(
 
 
 def _parts(store: Store, reader: IndexedReader, settings: Settings, shapes: Graph | None) -> list[Part]:
-    """The site's parts other than the resources' pages, the longest first."""
+    """The site's parts other than the resources' pages, the longest first: each is a task of its own,
+    so that the worker processes share them out evenly."""
+
+    def listings(writer: SiteWriter) -> None:
+        outputs.listing_pages(writer, reader)
+
+    def union_dumps(writer: SiteWriter) -> None:
+        _dumps(writer, store, union=True)
+
+    def query_pages(writer: SiteWriter) -> None:
+        outputs.query_pages(writer, store, reader, settings)
+
+    def graph_dumps(writer: SiteWriter) -> None:
+        _dumps(writer, store, union=False)
 
     def fixed(writer: SiteWriter) -> None:
         outputs.fixed_pages(writer, store, reader, settings, shapes)
 
-    def dumps(writer: SiteWriter) -> None:
-        _dumps(writer, store)
+    def metadata(writer: SiteWriter) -> None:
         outputs.metadata(writer, store, settings)
         _release_files(writer, settings)
 
-    return [fixed, dumps, lambda writer: outputs.listing_pages(writer, reader)]
+    return [listings, union_dumps, query_pages, graph_dumps, fixed, metadata]
 
 
-def _dumps(writer: SiteWriter, store: Store) -> None:
-    union = None
-    named = None
+def _dumps(writer: SiteWriter, store: Store, *, union: bool) -> None:
+    """The gzip dumps of the syntaxes that hold the union of the graphs, or of those that keep them."""
+    statements = canonical_statements(store, union=union)
     for fmt in DUMP_FORMATS:
-        if fmt.holds_graphs:
-            named = named or canonical_statements(store, union=False)
-            statements = named
-        else:
-            union = union or canonical_statements(store, union=True)
-            statements = union
-        with writer.target(paths.dump_path(fmt.extension)).open("wb") as raw, gzip_writer(raw) as zipped:
-            serialise(statements, fmt, zipped)
+        if fmt.holds_graphs != union:
+            with writer.target(paths.dump_path(fmt.extension)).open("wb") as raw, gzip_writer(raw) as zipped:
+                serialise(statements, fmt, zipped)
 
 
 def _release_files(writer: SiteWriter, settings: Settings) -> None:

@@ -79,7 +79,8 @@ def _listing_with_pages(writer: SiteWriter, reader: Reader, listing: Listing, *,
 def fixed_pages(
     writer: SiteWriter, store: Store, reader: Reader, settings: Settings, shape_graph: Graph | None
 ) -> None:
-    """The home, search, not-found, ontology, shapes and stored-query pages, and the search index."""
+    """The home, search, not-found, ontology, shapes, query editor, explore and network pages, and the
+    search index."""
     page(writer, home_view(store, settings))
     page(writer, search_view())
     entries = search_entries(reader)
@@ -99,21 +100,26 @@ def fixed_pages(
     shape_graph = shape_graph if shape_graph is not None else shapes.load_shapes()
     page(writer, shapes.shapes_view(store, shape_graph, settings))
     _documents(writer, "shapes", catalogue.to_quads(shape_graph))
+    page(writer, editor_page(catalogue.dataset_metadata(settings).sparql_url))
+    page(writer, explore_view(store, settings))
+    page(writer, network_view(store, settings))
+
+
+def query_pages(writer: SiteWriter, store: Store, reader: Reader, settings: Settings) -> None:
+    """The list of stored queries, and each query's page for its defaults and for each value of its
+    concept parameters, with the results as CSV and JSON."""
     page(writer, queries_view(store, settings))
     for name in stored_query_names():
-        view = query_view(store, name, settings)
+        view = query_view(store, name, settings, reader=reader)
         if view is None:
             continue
         writer.text(f"{QUERY_FOLDER}/{name}.rq", view.sparql)
         _query_pages(writer, view)
         for parameter, codes in json.loads(view.variants_json).items():
             for code in codes:
-                variant = query_view(store, name, settings, {parameter: code})
+                variant = query_view(store, name, settings, {parameter: code}, reader=reader)
                 if variant is not None and not variant.error:
                     _query_pages(writer, variant)
-    page(writer, editor_page(catalogue.dataset_metadata(settings).sparql_url))
-    page(writer, explore_view(store, settings))
-    page(writer, network_view(store, settings))
 
 
 def _query_pages(writer: SiteWriter, view: QueryView) -> None:
@@ -133,11 +139,12 @@ def _documents(writer: SiteWriter, stem: str, quads: list) -> None:
 def metadata(writer: SiteWriter, store: Store, settings: Settings) -> None:
     """The DCAT-AP catalogue in three syntaxes, the VoID description and the JSON-LD context."""
     for stem, (_, make) in DESCRIPTIONS.items():
-        quads = catalogue.to_quads(make(store, settings))  # type: ignore[arg-type]
+        made = make(store, settings)  # type: ignore[operator]
+        quads = catalogue.to_quads(made)
         for name in CATALOGUE_FORMATS:
             fmt = next(f for f in DUMP_FORMATS if f.name == name)
             writer.data(f"{stem}.{fmt.extension}", to_bytes(quads, fmt, settings))
-        page(writer, description_view(store, stem, settings))
+        page(writer, description_view(store, stem, settings, made))
     writer.text(CONTEXT_NAME, json.dumps(jsonld_context(), ensure_ascii=False, indent=2) + "\n")
 
 
