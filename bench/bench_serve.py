@@ -63,7 +63,8 @@ servers' lookups take turns, {ROUNDS} rounds each.
 - *Soak*: on the persistent store, first renders, lookups and a client sending a query bomb (a count
   over a threefold cartesian product, stopped at the time limit) all at once; memory is the
   proportional set size (PSS, shared pages counted once) of the server and all its processes
-  (zygote, query workers), read with psutil twice a second."""
+  (zygote, query workers), read from the kernel twice a second; the largest reading is split into the
+  processes' own memory and their share of mapped files (Pss_Anon and Pss_File)."""
 TARGET_SIZE = "1M"
 PAGES_PER_SECOND = 500
 LOOKUP_RATE_SHARE = 0.5
@@ -575,15 +576,43 @@ def hammer(
     return load
 
 
+@dataclass(frozen=True)
+class MemorySample:
+    """The proportional memory (MB) of the server's processes at one moment, the server first: each
+    process's own pages (anonymous: heaps, the engine's caches, a query's working memory) and its share
+    of mapped files (the store's files as the engine reads them, the libraries), which the system can
+    take back."""
+
+    own: tuple[float, ...]
+    files: tuple[float, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.own) + sum(self.files)
+
+    def described(self) -> str:
+        """Where the memory is, in words."""
+        others = zip(self.own[1:], self.files[1:], strict=True)
+        sizes = sorted((own + files for own, files in others), reverse=True)
+        return (
+            f"at the peak ({self.total:,.0f} MB): the server process {self.own[0] + self.files[0]:,.0f} MB, "
+            f"its {len(sizes)} other processes {sum(sizes):,.0f} MB (the largest "
+            f"{', '.join(f'{size:,.0f}' for size in sizes[:3])} MB); of the whole, "
+            f"{sum(self.own):,.0f} MB the processes' own memory and {sum(self.files):,.0f} MB pages of "
+            "mapped files"
+        )
+
+
 @dataclass
 class Soak:
-    """The loads of a soak and the memory samples (MB) taken meanwhile."""
+    """The loads of a soak and the memory samples (MB) taken meanwhile, the largest split by process."""
 
     pages: Load
     lookups: Load
     bombs: Load
     memory_mb: list[float]
     seconds: float
+    peak: MemorySample | None = None
 
 
 def _soak(server: Server, pages: Sequence[str], lookups: Sequence[str]) -> Soak:
@@ -595,9 +624,14 @@ def _soak(server: Server, pages: Sequence[str], lookups: Sequence[str]) -> Soak:
     def drive(name: str, paths: Sequence[str], connections: int, headers: dict[str, str]) -> None:
         results[name] = hammer(server.port, paths, connections=connections, stop=stop, headers=headers)
 
+    peak: list[MemorySample] = []
+
     def sample() -> None:
         while not stop.wait(0.5):
-            memory.append(_pss_mb(server.process.pid))
+            taken = _memory_sample(server.process.pid)
+            memory.append(taken.total)
+            if not peak or taken.total > peak[0].total:
+                peak[:] = [taken]
 
     threads = [
         threading.Thread(target=drive, args=("pages", pages, 4, HTML)),
@@ -611,7 +645,8 @@ def _soak(server: Server, pages: Sequence[str], lookups: Sequence[str]) -> Soak:
     stop.set()
     for thread in threads:
         thread.join()
-    return Soak(results["pages"], results["lookups"], results["bombs"], memory, SOAK_SECONDS)
+    largest = peak[0] if peak else None
+    return Soak(results["pages"], results["lookups"], results["bombs"], memory, SOAK_SECONDS, largest)
 
 
 def _soak_row(dataset: Dataset, soak: Soak) -> list[str]:
@@ -676,7 +711,7 @@ def _checks(
             f"{SOAK_SECONDS:.0f} s soak (with query bombs)",
             f"peak {peak:,.0f} MB; {first:,.0f} MB → {last:,.0f} MB",
             peak <= MEMORY_LIMIT_MB and last <= first * 1.1 + 20,
-            f"after the soak: {costs.memory}",
+            f"{soak.peak.described() if soak.peak else 'no sample'}; after the soak: {costs.memory}",
         ),
     ]
 
@@ -740,6 +775,24 @@ def _memory_by_process(pid: int) -> str:
         f"the server process {sizes[0]:,.0f} MB (PSS), its {len(others)} other processes "
         f"{sum(others):,.0f} MB (the largest {', '.join(f'{size:,.0f}' for size in others[:3])} MB)"
     )
+
+
+def _memory_sample(pid: int) -> MemorySample:
+    """The proportional memory of a process and all its descendants, each split into its own pages and
+    its share of mapped files (the kernel's Pss_Anon and Pss_File, MB)."""
+    own, files = [], []
+    for process in _tree(pid):
+        try:
+            rollup = Path(f"/proc/{process.pid}/smaps_rollup").read_text(encoding="ascii")
+        except OSError:
+            continue
+        kilobytes = {
+            name: int(value.split()[0])
+            for name, _, value in (line.partition(":") for line in rollup.splitlines()[1:])
+        }
+        own.append((kilobytes.get("Pss_Anon", 0) + kilobytes.get("Pss_Shmem", 0)) * 1024 / 1e6)
+        files.append(kilobytes.get("Pss_File", 0) * 1024 / 1e6)
+    return MemorySample(tuple(own), tuple(files))
 
 
 def _pss_mb(pid: int) -> float:
