@@ -71,15 +71,14 @@ def load_query(name_or_path: str | Path, *, max_nesting: int | None = None) -> S
 @lru_cache(maxsize=PARSED_TEXTS_KEPT)
 def _checked_query(text: str, path: Path, max_nesting: int) -> StoredQuery:
     key = cache_key(text, str(max_nesting), *_checker_identity())
-    form = recall(CHECKED_KIND, key)
-    if form in QUERY_FORMS:
-        header = _parse_header(text, path) if text.startswith("# title:") else {}
-        return StoredQuery(name=path.stem, path=path, text=text, form=form, **header)  # type: ignore[arg-type]
-    parsed = check_syntax(text, path, max_nesting=max_nesting)
+    kept = recall(CHECKED_KIND, key)
+    parsed = None if kept in QUERY_FORMS else check_syntax(text, path, max_nesting=max_nesting)
+    form = parsed.form if parsed is not None else kept
     header = _parse_header(text, path) if text.startswith("# title:") else {}
-    stored = StoredQuery(name=path.stem, path=path, text=text, form=parsed.form, **header)  # type: ignore[arg-type]
-    _check_parameter_use(stored, parsed)
-    remember(CHECKED_KIND, key, parsed.form)
+    stored = StoredQuery(name=path.stem, path=path, text=text, form=form, **header)  # type: ignore[arg-type]
+    if parsed is not None:
+        _check_parameter_use(stored, parsed)
+        remember(CHECKED_KIND, key, parsed.form)
     return stored
 
 
